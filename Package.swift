@@ -1,0 +1,100 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every target of ours shares: Swift 6 mode with strict concurrency.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "batchsender",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "batchsender", targets: ["batchsender"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Domain: Foundation only, no I/O.
+        .target(name: "BatchSenderCore", swiftSettings: strict),
+        // Store protocols and the in-memory store.
+        .target(name: "BatchSenderStore", dependencies: ["BatchSenderCore"], swiftSettings: strict),
+        // The embedded SQLite driver.
+        .target(
+            name: "BatchSenderSQLite",
+            dependencies: ["BatchSenderStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // Secrets: credential encryption at rest and API key hashing.
+        .target(
+            name: "BatchSenderSecrets",
+            dependencies: ["BatchSenderCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // Delivery modules: payload validation and templating.
+        .target(
+            name: "BatchSenderDelivery",
+            dependencies: ["BatchSenderCore", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strict
+        ),
+        // The HTTP API.
+        .target(
+            name: "BatchSenderAPI",
+            dependencies: [
+                "BatchSenderStore", "BatchSenderDelivery", "BatchSenderSecrets",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        // Composition root: configuration, store, services.
+        .target(
+            name: "BatchSenderApp",
+            dependencies: [
+                "BatchSenderAPI", "BatchSenderSQLite", "BatchSenderStore", "BatchSenderSecrets",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The executable: argument parsing only.
+        .executableTarget(
+            name: "batchsender",
+            dependencies: [
+                "BatchSenderApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // Fixtures and the store conformance suite, shared by the drivers' tests.
+        .target(name: "BatchSenderTesting", dependencies: ["BatchSenderStore"], swiftSettings: strict),
+
+        .testTarget(name: "BatchSenderCoreTests", dependencies: ["BatchSenderCore"], swiftSettings: strict),
+        .testTarget(name: "BatchSenderDeliveryTests", dependencies: ["BatchSenderDelivery"], swiftSettings: strict),
+        .testTarget(
+            name: "BatchSenderStoreTests",
+            dependencies: ["BatchSenderStore", "BatchSenderTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatchSenderSQLiteTests",
+            dependencies: ["BatchSenderSQLite", "BatchSenderTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatchSenderAPITests",
+            dependencies: [
+                "BatchSenderApp", "BatchSenderTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,21 @@
+import BatchSenderCore
+
+/// Failures a store reports for expected conditions; anything else is an internal error.
+public enum StoreError: Error, Hashable, Sendable {
+    /// The entity does not exist in this workspace.
+    case notFound(String)
+    /// The entity's state forbids the change (HTTP 409).
+    case conflict(String)
+    /// The change is well-formed but not acceptable, e.g. a limit (HTTP 422).
+    case unprocessable(String)
+    /// A `PageRequest.after` that names nothing in this list (HTTP 400).
+    case invalidCursor
+
+    /// Maps a lifecycle rule violation to the store error of the same meaning.
+    public init(_ error: BatchLifecycleError) {
+        switch error {
+        case .conflict(let message): self = .conflict(message)
+        case .invalid(let message): self = .unprocessable(message)
+        }
+    }
+}
