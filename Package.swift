@@ -19,6 +19,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -44,12 +49,37 @@ let package = Package(
             dependencies: ["BatchSenderCore", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: strict
         ),
+        // Real provider clients, one folder per provider.
+        .target(
+            name: "BatchSenderProviders",
+            dependencies: [
+                "BatchSenderDelivery", "BatchSenderStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The delivery engine: dispatcher, runners, completion writer, maintenance.
+        .target(
+            name: "BatchSenderWorker",
+            dependencies: [
+                "BatchSenderStore", "BatchSenderDelivery",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // The HTTP API.
         .target(
             name: "BatchSenderAPI",
             dependencies: [
                 "BatchSenderStore", "BatchSenderDelivery", "BatchSenderSecrets",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict
         ),
@@ -58,6 +88,9 @@ let package = Package(
             name: "BatchSenderApp",
             dependencies: [
                 "BatchSenderAPI", "BatchSenderSQLite", "BatchSenderStore", "BatchSenderSecrets",
+                "BatchSenderWorker", "BatchSenderProviders",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,5 +129,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "BatchSenderWorkerTests",
+            dependencies: ["BatchSenderWorker", "BatchSenderTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatchSenderProvidersTests",
+            dependencies: [
+                "BatchSenderProviders", "BatchSenderTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        // The real binary, run as a user runs it.
+        .testTarget(name: "BatchSenderEndToEndTests", swiftSettings: strict),
     ]
 )

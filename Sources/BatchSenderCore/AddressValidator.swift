@@ -21,10 +21,11 @@ public struct AddressValidator: Sendable {
         }
     }
 
-    /// The key used to find duplicates and suppressions: email addresses compare case-insensitively,
-    /// everything else exactly.
+    /// The key used to find duplicates and suppressions. Email addresses — and anything shaped
+    /// like one, such as a CRM record keyed by email — compare case-insensitively; phone numbers,
+    /// URLs and other keys exactly. The same rule serves recipients and the suppression list.
     public static func normalize(_ address: String, for module: Module?) -> String {
-        if module == .email || (module == nil && address.contains("@") && !address.contains("://")) {
+        if module == .email || (address.contains("@") && !address.contains("://")) {
             return address.lowercased()
         }
         return address

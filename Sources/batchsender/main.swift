@@ -1,1 +1,95 @@
-print("hi")
+import ArgumentParser
+import BatchSenderApp
+import Foundation
+import Hummingbird
+import Logging
+
+/// The `batchsender` command: argument parsing only; everything else is `BatchSenderApp`.
+@main
+struct BatchSenderCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batchsender",
+        abstract: "Delivers large batches of personalized messages through real providers.",
+        subcommands: [Serve.self, Migrate.self, Keys.self])
+}
+
+/// Every setting of CONTRACT §1 as a flag; each falls back to its environment variable.
+struct Settings: ParsableArguments {
+    @Option(help: "sqlite:PATH or postgres://user:pass@host:port/db [env: BATCHSENDER_DATABASE_URL]")
+    var databaseURL: String?
+    @Option(help: "HTTP listen host [env: BATCHSENDER_HOST]") var host: String?
+    @Option(help: "HTTP listen port [env: BATCHSENDER_PORT]") var port: String?
+    @Option(help: "base64 of 32 bytes that encrypts stored credentials [env: BATCHSENDER_MASTER_KEY]")
+    var masterKey: String?
+    @Option(help: "allow deliveries to private addresses: true|false [env: BATCHSENDER_ALLOW_PRIVATE_NETWORKS]")
+    var allowPrivateNetworks: String?
+    @Option(help: "base URL providers use to reach us [env: BATCHSENDER_PUBLIC_URL]") var publicURL: String?
+    @Option(help: "where SNS signing certificates may come from [env: BATCHSENDER_SNS_CERT_URL_PATTERN]")
+    var snsCertURLPattern: String?
+    @Option(help: "bearer token that /metrics requires [env: BATCHSENDER_METRICS_TOKEN]") var metricsToken: String?
+    @Option(help: "trace|debug|info|notice|warning|error|critical [env: BATCHSENDER_LOG_LEVEL]") var logLevel: String?
+
+    func resolve(role: AppConfig.Role = .all) throws -> AppConfig {
+        let pairs: [(AppConfig.Setting, String?)] = [
+            (.databaseURL, databaseURL), (.host, host), (.port, port), (.masterKey, masterKey),
+            (.allowPrivateNetworks, allowPrivateNetworks), (.publicURL, publicURL),
+            (.snsCertURLPattern, snsCertURLPattern), (.metricsToken, metricsToken), (.logLevel, logLevel),
+        ]
+        var flags: [AppConfig.Setting: String] = [:]
+        for (setting, value) in pairs { if let value { flags[setting] = value } }
+        do {
+            return try AppConfig.resolve(flags: flags, environment: ProcessInfo.processInfo.environment, role: role)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func logger(_ config: AppConfig) -> Logger {
+        var logger = Logger(label: "batchsender")
+        logger.logLevel = config.logLevel
+        return logger
+    }
+}
+
+extension AppConfig.Role: ExpressibleByArgument {}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the API, dashboard and workers.")
+    @OptionGroup var settings: Settings
+    @Option(help: "all | api | worker") var role: AppConfig.Role = .all
+
+    func run() async throws {
+        let config = try settings.resolve(role: role)
+        let app = try await BatchSender.buildApplication(config, logger: settings.logger(config)) { line in
+            print(line)
+            fflush(stdout)
+        }
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply database migrations and exit.")
+    @OptionGroup var settings: Settings
+
+    func run() async throws {
+        _ = try await BatchSender.openStore(try settings.resolve())
+    }
+}
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API key and print it (and nothing else) on stdout.")
+        @OptionGroup var settings: Settings
+        @Option(help: "a name to recognise the key by") var name: String
+        @Option(help: "workspace slug; created if it does not exist") var workspace: String = "default"
+
+        func run() async throws {
+            let store = try await BatchSender.openStore(try settings.resolve())
+            print(try await BatchSender.createKey(name: name, workspaceSlug: workspace, in: store))
+        }
+    }
+}

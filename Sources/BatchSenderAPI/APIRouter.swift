@@ -1,0 +1,18 @@
+import BatchSenderStore
+import Hummingbird
+
+/// Builds the router of the whole HTTP API: public operations routes, then everything under
+/// `/v1` behind bearer authentication.
+public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> Router<APIContext> {
+    let router = Router(context: APIContext.self)
+    router.add(middleware: ProblemMiddleware())
+    OperationsController(store: services.store).addRoutes(to: router)
+
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(store: services.store))
+    SendConfigsController(services: services).addRoutes(to: v1.group("send-configs"))
+    BatchesController(services: services).addRoutes(to: v1.group("batches"))
+    RecipientsController(services: services).addRoutes(to: v1.group("batches"))
+    APIKeysController(services: services).addRoutes(to: v1.group("api-keys"))
+    SuppressionsController(services: services).addRoutes(to: v1.group("suppressions"))
+    return router
+}

@@ -1,0 +1,30 @@
+import BatchSenderCore
+import BatchSenderDelivery
+import BatchSenderSecrets
+import BatchSenderStore
+import Foundation
+
+/// What the API's controllers are built from; the composition root fills it in.
+public struct APIServices<Store: DataStore>: Sendable {
+    public var store: Store
+    public var sealer: CredentialSealer
+    public var limits: Limits
+    public var addresses: AddressValidator
+    public var now: @Sendable () -> Date
+    /// Wakes the delivery engine when batches are sent, resumed, paused or cancelled.
+    public var notifier: any DeliveryNotifier
+
+    public init(
+        store: Store, sealer: CredentialSealer, limits: Limits = Limits(), addresses: AddressValidator,
+        notifier: any DeliveryNotifier = SilentNotifier(), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.notifier = notifier
+        self.store = store
+        self.sealer = sealer
+        self.limits = limits
+        self.addresses = addresses
+        self.now = now
+    }
+
+    var idempotency: Idempotency<Store> { Idempotency(store: store, now: now) }
+}

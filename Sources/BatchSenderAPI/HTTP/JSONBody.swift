@@ -1,0 +1,69 @@
+import BatchSenderCore
+import Foundation
+import Hummingbird
+
+/// Reads a JSON request body within a size limit and parses it (CONTRACT §2: 413, 415, 400).
+public enum JSONBody {
+    /// The raw bytes of a JSON body: 415 for a non-JSON content type, 413 beyond `limit`.
+    /// A missing content type is accepted as JSON, so `curl -d` without `-H` still works.
+    static func bytes(of request: Request, limit: Int) async throws -> ByteBuffer {
+        if let type = request.headers[.contentType], !isJSON(type) {
+            throw APIError(.unsupportedMediaType, "expected Content-Type: application/json, got \(type)")
+        }
+        return try await collect(request.body, declaredLength: request.headers[.contentLength], limit: limit)
+    }
+
+    /// Parses `buffer` as a JSON object; an empty body is `{}` when `allowEmpty`.
+    static func object(from buffer: ByteBuffer, allowEmpty: Bool = false) throws -> [String: JSONValue] {
+        if buffer.readableBytes == 0 || buffer.readableBytesView.allSatisfy({ $0 == 32 || $0 == 10 || $0 == 13 || $0 == 9 }) {
+            if allowEmpty { return [:] }
+            throw APIError.badRequest("request body is empty; expected a JSON object")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw APIError.badRequest("request body is not valid JSON\(Self.location(of: error))")
+        }
+        guard case .object(let object) = value else {
+            throw APIError.badRequest("request body must be a JSON object, not \(value.typeName)")
+        }
+        return object
+    }
+
+    /// Reads and parses in one step.
+    static func object(of request: Request, limit: Int, allowEmpty: Bool = false) async throws -> [String: JSONValue] {
+        try object(from: try await bytes(of: request, limit: limit), allowEmpty: allowEmpty)
+    }
+
+    static func isJSON(_ contentType: String) -> Bool {
+        let media = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        return media == "application/json" || (media.hasPrefix("application/") && media.hasSuffix("+json"))
+    }
+
+    /// Collects a body, refusing it as soon as it is known to exceed `limit`.
+    static func collect(_ body: RequestBody, declaredLength: String?, limit: Int) async throws -> ByteBuffer {
+        if let declared = declaredLength.flatMap(Int.init), declared > limit {
+            throw tooLarge(limit)
+        }
+        var buffer = ByteBuffer()
+        for try await var chunk in body {
+            guard buffer.readableBytes + chunk.readableBytes <= limit else { throw tooLarge(limit) }
+            buffer.writeBuffer(&chunk)
+        }
+        return buffer
+    }
+
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "request body exceeds the limit of \(limit) bytes")
+    }
+
+    /// Foundation's decoding errors carry a useful "around line N, column M" in their debug text.
+    private static func location(of error: any Error) -> String {
+        guard case DecodingError.dataCorrupted(let context) = error,
+            let underlying = context.underlyingError as NSError?,
+            let description = underlying.userInfo[NSDebugDescriptionErrorKey] as? String
+        else { return "" }
+        return ": " + description
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+
+/// Every setting of CONTRACT §1, read once at start-up into typed values.
+public struct AppConfig: Sendable {
+    /// Which parts of the product a process runs.
+    public enum Role: String, CaseIterable, Sendable {
+        case all, api, worker
+    }
+
+    /// Where the data lives.
+    public enum Database: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var database: Database
+    public var host: String
+    public var port: Int
+    /// Base64 of 32 bytes; `nil` means the SQLite key file next to the database.
+    public var masterKey: String?
+    public var allowPrivateNetworks: Bool
+    public var publicURL: String?
+    public var snsCertURLPattern: String
+    public var metricsToken: String?
+    public var logLevel: Logger.Level
+    public var role: Role
+
+    public init(
+        database: Database = .sqlite(path: "batchsender.db"), host: String = "127.0.0.1", port: Int = 8080,
+        masterKey: String? = nil, allowPrivateNetworks: Bool = false, publicURL: String? = nil,
+        snsCertURLPattern: String = AppConfig.defaultSNSCertURLPattern, metricsToken: String? = nil,
+        logLevel: Logger.Level = .info, role: Role = .all
+    ) {
+        self.database = database
+        self.host = host
+        self.port = port
+        self.masterKey = masterKey
+        self.allowPrivateNetworks = allowPrivateNetworks
+        self.publicURL = publicURL
+        self.snsCertURLPattern = snsCertURLPattern
+        self.metricsToken = metricsToken
+        self.logLevel = logLevel
+        self.role = role
+    }
+
+    public static let defaultSNSCertURLPattern = #"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/"#
+
+    /// The SQLite key file for a database path: `PATH.key`.
+    public static func keyFilePath(forDatabase path: String) -> String { path + ".key" }
+}
+
+/// A setting that could not be understood.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension AppConfig {
+    /// The names of the settings: environment variable and flag (CONTRACT §1).
+    public enum Setting: String, CaseIterable, Sendable {
+        case databaseURL = "BATCHSENDER_DATABASE_URL"
+        case host = "BATCHSENDER_HOST"
+        case port = "BATCHSENDER_PORT"
+        case masterKey = "BATCHSENDER_MASTER_KEY"
+        case allowPrivateNetworks = "BATCHSENDER_ALLOW_PRIVATE_NETWORKS"
+        case publicURL = "BATCHSENDER_PUBLIC_URL"
+        case snsCertURLPattern = "BATCHSENDER_SNS_CERT_URL_PATTERN"
+        case metricsToken = "BATCHSENDER_METRICS_TOKEN"
+        case logLevel = "BATCHSENDER_LOG_LEVEL"
+
+        /// `--database-url`, `--host`, …
+        public var flag: String {
+            rawValue.dropFirst("BATCHSENDER_".count).lowercased().replacingOccurrences(of: "_", with: "-")
+        }
+    }
+
+    /// Resolves settings: a flag wins over the environment, which wins over the default.
+    public static func resolve(
+        flags: [Setting: String], environment: [String: String], role: Role = .all
+    ) throws(ConfigError) -> AppConfig {
+        func value(_ s: Setting) -> String? {
+            if let flag = flags[s] { return flag }
+            if let env = environment[s.rawValue], !env.isEmpty { return env }
+            return nil
+        }
+        var config = AppConfig(role: role)
+        if let url = value(.databaseURL) { config.database = try parseDatabase(url) }
+        if let host = value(.host) { config.host = host }
+        if let raw = value(.port) {
+            guard let port = Int(raw), (0...65_535).contains(port) else {
+                throw ConfigError("\(Setting.port.rawValue) must be a port number, got \(raw)")
+            }
+            config.port = port
+        }
+        config.masterKey = value(.masterKey)
+        if let raw = value(.allowPrivateNetworks) {
+            guard let flag = parseBool(raw) else {
+                throw ConfigError("\(Setting.allowPrivateNetworks.rawValue) must be true or false, got \(raw)")
+            }
+            config.allowPrivateNetworks = flag
+        }
+        config.publicURL = value(.publicURL)
+        if let pattern = value(.snsCertURLPattern) {
+            guard (try? Regex(pattern)) != nil else {
+                throw ConfigError("\(Setting.snsCertURLPattern.rawValue) is not a valid regular expression")
+            }
+            config.snsCertURLPattern = pattern
+        }
+        config.metricsToken = value(.metricsToken)
+        if let raw = value(.logLevel) {
+            guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+                throw ConfigError("\(Setting.logLevel.rawValue) must be one of trace, debug, info, notice, warning, error, critical")
+            }
+            config.logLevel = level
+        }
+        if case .sqlite = config.database, role != .all {
+            throw ConfigError("with SQLite only --role all is allowed: one process owns the database")
+        }
+        return config
+    }
+
+    /// `sqlite:PATH` (also `sqlite://PATH`) or `postgres://…`.
+    static func parseDatabase(_ url: String) throws(ConfigError) -> Database {
+        if url.hasPrefix("sqlite:") {
+            var path = String(url.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path = String(path.dropFirst(2)) }
+            guard !path.isEmpty else { throw ConfigError("\(Setting.databaseURL.rawValue) sqlite: needs a file path") }
+            return .sqlite(path: path)
+        }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return .postgres(url: url) }
+        throw ConfigError("\(Setting.databaseURL.rawValue) must be sqlite:PATH or postgres://user:pass@host:port/db")
+    }
+
+    static func parseBool(_ raw: String) -> Bool? {
+        switch raw.lowercased() {
+        case "1", "true", "yes", "on": true
+        case "0", "false", "no", "off": false
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import BatchSenderAPI
+import BatchSenderCore
+import BatchSenderSQLite
+import BatchSenderSecrets
+import BatchSenderStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The composition root: the only place that knows which store and services exist.
+public enum BatchSender {
+    /// Opens (and migrates) the configured database.
+    public static func openStore(_ config: AppConfig) async throws -> SQLiteStore {
+        switch config.database {
+        case .sqlite(let path):
+            let store = try SQLiteStore.open(path: path)
+            try await store.migrate()
+            return store
+        case .postgres:
+            throw ConfigError("PostgreSQL is not supported by this build yet; use sqlite:PATH")
+        }
+    }
+
+    /// The master key: `BATCHSENDER_MASTER_KEY`, or in SQLite mode the key file beside the database.
+    public static func masterKey(_ config: AppConfig) throws -> Data {
+        if let configured = config.masterKey { return try MasterKey.decode(configured) }
+        switch config.database {
+        case .sqlite(let path): return try MasterKey.loadOrCreate(at: AppConfig.keyFilePath(forDatabase: path))
+        case .postgres: throw ConfigError("BATCHSENDER_MASTER_KEY is required with PostgreSQL")
+        }
+    }
+
+    /// Creates the `default` workspace and its admin key on an empty database; returns the
+    /// plaintext key when it did (to print once), `nil` otherwise.
+    public static func bootstrap(_ store: some WorkspaceStore, now: Date = Date()) async throws -> String? {
+        let workspace = Workspace(id: .generate(at: now), slug: "default", createdAt: now)
+        let (key, plaintext) = APIKey.make(name: "admin", in: workspace.id, at: now)
+        return try await store.bootstrap(workspace: workspace, key: key) ? plaintext : nil
+    }
+
+    /// Creates an API key in the workspace `slug` (creating the workspace if needed).
+    public static func createKey(name: String, workspaceSlug slug: String, in store: some WorkspaceStore, now: Date = Date())
+        async throws -> String
+    {
+        guard Self.isValidSlug(slug) else {
+            throw ConfigError("workspace slug must be 1 to 64 of a-z, 0-9 and -, got \(slug)")
+        }
+        let workspace = try await store.ensureWorkspace(Workspace(id: .generate(at: now), slug: slug, createdAt: now))
+        let (key, plaintext) = APIKey.make(name: name, in: workspace.id, at: now)
+        try await store.insertAPIKey(key)
+        return plaintext
+    }
+
+    static func isValidSlug(_ slug: String) -> Bool {
+        (1...64).contains(slug.count) && slug.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+    }
+
+    /// The API services for a store and configuration.
+    public static func services<Store: DataStore>(_ config: AppConfig, store: Store, masterKey: Data) throws
+        -> APIServices<Store>
+    {
+        APIServices(
+            store: store, sealer: try CredentialSealer(masterKey: masterKey),
+            addresses: AddressValidator(allowPrivateNetworks: config.allowPrivateNetworks))
+    }
+
+    /// The whole server for `config`: store, bootstrap, routes. `announce` receives the one-time
+    /// admin key line.
+    public static func buildApplication(
+        _ config: AppConfig, logger: Logger, announce: @Sendable (String) -> Void = { print($0) }
+    ) async throws -> some ApplicationProtocol {
+        let store = try await openStore(config)
+        let key = try masterKey(config)
+        if let adminKey = try await bootstrap(store) { announce("admin api key: \(adminKey)") }
+        let router = buildAPIRouter(try services(config, store: store, masterKey: key))
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "BatchSender"),
+            logger: logger)
+    }
+}

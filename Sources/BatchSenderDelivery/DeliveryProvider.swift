@@ -1,0 +1,64 @@
+import BatchSenderCore
+import Foundation
+
+/// One recipient's rendered message on its way to a provider.
+public struct OutboundMessage: Hashable, Sendable {
+    public var recipientID: Recipient.ID
+    public var batchID: Batch.ID
+    /// Stable for the recipient across retries and restarts; sent to providers that accept one
+    /// (`Idempotency-Key`, `webhook-id`) so a repeated call is recognised (CONTRACT §5).
+    public var idempotencyKey: String
+    /// 1 for the first try.
+    public var attempt: Int
+    public var message: RenderedMessage
+
+    public init(recipientID: Recipient.ID, batchID: Batch.ID, idempotencyKey: String, attempt: Int, message: RenderedMessage) {
+        self.recipientID = recipientID
+        self.batchID = batchID
+        self.idempotencyKey = idempotencyKey
+        self.attempt = attempt
+        self.message = message
+    }
+
+    /// The idempotency key of a recipient: `msg_` + its batch's ULID + its row, no dots (a
+    /// Standard Webhooks `webhook-id` must not contain one).
+    public static func idempotencyKey(batch: Batch.ID, recipient: Recipient.ID) -> String {
+        let batchPart = batch.rawValue.split(separator: "_").last.map(String.init) ?? batch.rawValue
+        return "msg_\(batchPart)_\(recipient.row.map(String.init) ?? recipient.rawValue)"
+    }
+}
+
+/// A provider connection built from one send config. Implementations live in
+/// `BatchSenderProviders`; the engine sees only this protocol.
+public protocol DeliveryProvider: Sendable {
+    /// Most messages one `send` call takes (1 for webhooks, 100 for Resend's batch endpoint).
+    var maxBatchSize: Int { get }
+
+    /// Sends `messages` (at most `maxBatchSize`) and returns exactly one outcome per message, in
+    /// the same order. Expected failures are outcomes, never thrown errors.
+    func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome]
+
+    /// The host a message goes to, for the per-destination circuit breaker.
+    func destination(of message: OutboundMessage) -> String
+}
+
+/// What a provider is built from: the send config and its opened credentials.
+public struct ProviderConfiguration: Sendable {
+    public var sendConfig: SendConfig
+    public var credentials: [String: String]
+    /// Refuse loopback, private, link-local and metadata destinations unless false.
+    public var blockPrivateNetworks: Bool
+
+    public init(sendConfig: SendConfig, credentials: [String: String], blockPrivateNetworks: Bool) {
+        self.sendConfig = sendConfig
+        self.credentials = credentials
+        self.blockPrivateNetworks = blockPrivateNetworks
+    }
+
+    public var settings: [String: JSONValue] { sendConfig.settings }
+}
+
+/// Builds providers for send configs; the composition root registers the real ones.
+public protocol ProviderFactory: Sendable {
+    func makeProvider(_ configuration: ProviderConfiguration) throws -> any DeliveryProvider
+}

@@ -1,0 +1,99 @@
+import BatchSenderCore
+
+/// What a provider needs in a send config: the credentials without which it cannot send, and
+/// the shape of its settings (CONTRACT §3). Unknown extra fields are allowed.
+public struct ProviderSpec: Sendable {
+    /// Credential names that must be present and non-empty.
+    public var requiredCredentials: [String]
+    /// Credential names that may be present.
+    public var optionalCredentials: [String]
+    /// Checks `settings` and reports issues through the reader.
+    var checkSettings: @Sendable (inout ObjectReader, AddressValidator) -> Void
+
+    /// The spec of `provider`.
+    public static func of(_ provider: Provider) -> ProviderSpec {
+        switch provider {
+        case .sandbox:
+            ProviderSpec(required: [], optional: []) { reader, _ in
+                _ = reader.number("latencyMs", in: 0...60_000)
+                _ = reader.number("failureRate", in: 0...1)
+            }
+        case .resend:
+            ProviderSpec(required: ["apiKey"], optional: ["webhookSecret"]) { baseURL(&$0, $1) }
+        case .ses:
+            ProviderSpec(required: ["accessKeyId", "secretAccessKey"], optional: ["sessionToken"]) { reader, v in
+                if let region = reader.string("region"), !region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
+                    reader.fail("region", "must be an AWS region such as eu-west-1")
+                }
+                baseURL(&reader, v)
+                _ = reader.string("configurationSet")
+            }
+        case .smtp:
+            ProviderSpec(required: [], optional: ["username", "password"]) { reader, _ in
+                _ = reader.string("host", required: true)
+                _ = reader.int("port", in: 1...65_535)
+                _ = reader.choice("security") as SMTPSecurity?
+            }
+        case .twilio:
+            ProviderSpec(required: ["accountSid", "authToken"], optional: []) { reader, v in
+                baseURL(&reader, v)
+                _ = reader.string("messagingServiceSid")
+            }
+        case .vonage:
+            ProviderSpec(required: ["apiKey", "apiSecret"], optional: ["signatureSecret"]) { baseURL(&$0, $1) }
+        case .telnyx:
+            ProviderSpec(required: ["apiKey"], optional: ["publicKey"]) { reader, v in
+                baseURL(&reader, v)
+                _ = reader.string("messagingProfileId")
+            }
+        case .http:
+            ProviderSpec(required: [], optional: ["signingSecret"]) { reader, _ in
+                guard let breaker = reader.object("circuitBreaker") else { return }
+                var nested = ObjectReader(breaker, path: reader.fieldName("circuitBreaker"))
+                _ = nested.int("failureThreshold", in: 1...10_000)
+                _ = nested.number("openSeconds", in: 0.1...86_400)
+                reader.absorb(nested)
+            }
+        case .hubspot:
+            ProviderSpec(required: ["accessToken"], optional: []) { baseURL(&$0, $1) }
+        case .salesforce:
+            ProviderSpec(required: ["accessToken"], optional: []) { reader, v in
+                url(&reader, "instanceUrl", required: true, v)
+                baseURL(&reader, v)
+            }
+        case .pipedrive:
+            ProviderSpec(required: ["apiToken"], optional: []) { reader, v in
+                if let domain = reader.string("companyDomain"),
+                    !domain.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." })
+                {
+                    reader.fail("companyDomain", "must be a host name such as acme or acme.pipedrive.com")
+                }
+                baseURL(&reader, v)
+            }
+        }
+    }
+
+    init(required: [String], optional: [String], settings: @escaping @Sendable (inout ObjectReader, AddressValidator) -> Void) {
+        requiredCredentials = required
+        optionalCredentials = optional
+        checkSettings = settings
+    }
+
+    private static func baseURL(_ reader: inout ObjectReader, _ validator: AddressValidator) {
+        url(&reader, "baseUrl", required: false, validator)
+    }
+
+    /// Provider base URLs must be absolute http(s). Private addresses are allowed here: pointing a
+    /// provider at a self-hosted gateway is the point of `baseUrl`.
+    private static func url(_ reader: inout ObjectReader, _ key: String, required: Bool, _ validator: AddressValidator) {
+        guard let text = reader.string(key, required: required) else { return }
+        var permissive = validator
+        permissive.allowPrivateNetworks = true
+        if case .failure(let error) = permissive.validateURL(text) { reader.fail(key, error.message) }
+    }
+}
+
+/// How an SMTP connection is secured.
+public enum SMTPSecurity: String, CaseIterable, Sendable {
+    case none, starttls, tls
+}

@@ -1,0 +1,140 @@
+import BatchSenderCore
+import BatchSenderDelivery
+import BatchSenderStore
+import Foundation
+
+extension ConfigRunner {
+    /// Delivers one claimed chunk (one provider call) and submits every recipient's outcome —
+    /// always one outcome per claimed recipient (LESSONS).
+    func process(_ chunk: [ClaimedDelivery], claimedAt: ContinuousClock.Instant) async {
+        var outbound: [(ClaimedDelivery, OutboundMessage)] = []
+        var deniedHosts: [String: Date] = [:]
+        var allowedHosts: Set<String> = []
+        for item in chunk {
+            switch await status(of: item.batchID) {
+            case .paused, .cancelled, nil:
+                // Paused: back to the queue untouched. Cancelled: the store cancels it.
+                await finish(item, .released(at: now()))
+                continue
+            default: break
+            }
+            let templates: PayloadTemplates
+            do {
+                guard let compiled = try await self.templates(for: item.batchID) else {
+                    await finish(item, .failed(error: "the batch payload could not be compiled"))
+                    continue
+                }
+                templates = compiled
+            } catch {
+                await finish(item, .released(at: now().addingTimeInterval(1)))
+                continue
+            }
+            let key = OutboundMessage.idempotencyKey(batch: item.batchID, recipient: item.recipientID)
+            let message = OutboundMessage(
+                recipientID: item.recipientID, batchID: item.batchID, idempotencyKey: key, attempt: item.attempt,
+                message: templates.message(to: item.to, variables: item.variables))
+            if item.dryRun {
+                await finish(item, .sent(providerMessageID: "dryrun_\(key)"))
+                continue
+            }
+            let host = provider.destination(of: message)
+            if let until = deniedHosts[host] {
+                await finish(item, .released(at: until))
+                continue
+            }
+            if !allowedHosts.contains(host) {
+                let verdict = breakers.withLock { breakers -> Date? in
+                    var breaker = breakers[host] ?? makeBreaker()
+                    defer { breakers[host] = breaker }
+                    return breaker.allowRequest(now: now()) ? nil : (breaker.retryAt(now: now()) ?? now().addingTimeInterval(1))
+                }
+                if let until = verdict {
+                    deniedHosts[host] = until
+                    await finish(item, .released(at: until))
+                    continue
+                }
+                allowedHosts.insert(host)
+            }
+            outbound.append((item, message))
+        }
+        guard !outbound.isEmpty else { return }
+
+        EngineMetrics.claimToCall(nanoseconds: Self.nanoseconds(ContinuousClock.now - claimedAt))
+        let started = ContinuousClock.now
+        var outcomes = await provider.send(outbound.map(\.1))
+        EngineMetrics.providerCall(provider: config.provider, nanoseconds: Self.nanoseconds(ContinuousClock.now - started))
+        if outcomes.count != outbound.count {
+            logger.error("provider returned \(outcomes.count) outcomes for \(outbound.count) messages")
+            outcomes = Array(outcomes.prefix(outbound.count))
+                + Array(repeating: .retry(reason: "provider returned no outcome", after: nil), count: max(0, outbound.count - outcomes.count))
+        }
+        for ((item, message), outcome) in zip(outbound, outcomes) {
+            record(outcome, host: provider.destination(of: message))
+            let resolution = resolver.resolve(
+                outcome, attempt: item.attempt, maxAttempts: item.maxAttempts, now: now(), unit: Double.random(in: 0..<1))
+            await finish(item, resolution)
+        }
+    }
+
+    private func finish(_ item: ClaimedDelivery, _ resolution: DeliveryResolution) async {
+        _ = state.withLock { $0.inFlight.removeValue(forKey: item.recipientID) }
+        EngineMetrics.delivery(module: config.module, provider: config.provider, resolution: resolution)
+        await writer.submit(DeliveryCompletion(
+            recipientID: item.recipientID, batchID: item.batchID, leaseToken: item.leaseToken, resolution: resolution))
+    }
+
+    private func record(_ outcome: DeliveryOutcome, host: String) {
+        breakers.withLock { breakers in
+            var breaker = breakers[host] ?? makeBreaker()
+            switch outcome {
+            case .accepted: breaker.recordSuccess()
+            case .retry: breaker.recordFailure(now: now())
+            case .reject: breaker.recordNeutral()
+            case .deferred: break
+            }
+            breakers[host] = breaker
+        }
+    }
+
+    /// The breaker for a new destination: engine defaults, or `settings.circuitBreaker` of a
+    /// webhook config.
+    private func makeBreaker() -> CircuitBreaker {
+        let custom = config.settings["circuitBreaker"]?.objectValue
+        return CircuitBreaker(
+            failureThreshold: custom?["failureThreshold"]?.numberValue.map { Int($0) } ?? settings.breakerFailureThreshold,
+            openDuration: custom?["openSeconds"]?.numberValue ?? settings.breakerOpenDuration)
+    }
+
+    /// The batch's status, at most `statusRefreshInterval` old (pause acts within a second).
+    private func status(of batch: Batch.ID) async -> BatchStatus? {
+        let cached = state.withLock { $0.statuses[batch] }
+        if let (status, at) = cached, now().timeIntervalSince(at) < settings.statusRefreshInterval { return status }
+        do {
+            let fresh = try await queue.batchStatuses([batch])[batch]
+            if let fresh { state.withLock { $0.statuses[batch] = (fresh, now()) } }
+            return fresh
+        } catch {
+            logger.warning("could not read batch status", metadata: ["error": "\(String(reflecting: error))"])
+            return cached?.0
+        }
+    }
+
+    /// The batch's compiled payload, cached for the runner's life; `nil` when it cannot be
+    /// compiled (or the batch is gone), a thrown error when the store could not be read.
+    private func templates(for batch: Batch.ID) async throws -> PayloadTemplates? {
+        if let cached = state.withLock({ $0.templates[batch] }) { return cached }
+        guard let stored = try await queue.batchForDelivery(batch) else { return nil }
+        var compiled: PayloadTemplates?
+        do {
+            compiled = try PayloadTemplates(module: stored.module, payload: stored.payload)
+        } catch {
+            logger.error("cannot compile batch payload", metadata: ["batch.id": "\(batch)", "error": "\(error)"])
+        }
+        state.withLock { $0.templates[batch] = .some(compiled) }
+        return compiled
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+}

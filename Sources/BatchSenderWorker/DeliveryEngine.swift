@@ -1,0 +1,105 @@
+import BatchSenderCore
+import BatchSenderDelivery
+import BatchSenderStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The dispatcher: finds send configs with due work and keeps one `ConfigRunner` per config
+/// running. A `Service`: on graceful shutdown it stops claiming, lets in-flight calls finish and
+/// writes their outcomes before returning (CONTRACT §8: SIGTERM).
+public final class DeliveryEngine: Service, Sendable {
+    /// Builds the provider for a send config (opening its credentials); the composition root
+    /// supplies it.
+    public typealias ProviderResolver = @Sendable (SendConfig) async throws -> any DeliveryProvider
+
+    private let queue: any DeliveryQueue
+    private let providers: ProviderResolver
+    private let settings: EngineSettings
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    public let signal: EngineSignal
+    private let writer: CompletionWriter
+    private let runners = Mutex<[SendConfig.ID: ConfigRunner]>([:])
+
+    public init(
+        queue: any DeliveryQueue, providers: @escaping ProviderResolver, settings: EngineSettings = EngineSettings(),
+        signal: EngineSignal = EngineSignal(), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
+        onBatchesCompleted: @escaping @Sendable ([Batch.ID]) -> Void = { _ in }
+    ) {
+        self.queue = queue
+        self.providers = providers
+        self.settings = settings
+        self.signal = signal
+        self.now = now
+        self.logger = logger
+        self.writer = CompletionWriter(
+            queue: queue, settings: settings, now: now, logger: logger, onCompleted: onBatchesCompleted)
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            await withGracefulShutdownHandler {
+                while !Task.isCancelled && !isShuttingDown {
+                    let generation = signal.generation
+                    await startRunners(in: &group)
+                    await signal.wait(after: generation, timeout: settings.pollInterval)
+                }
+            } onGracefulShutdown: {
+                self.beginShutdown()
+            }
+            beginShutdown()
+        }
+        // Every runner has returned: all in-flight outcomes are submitted. Write them.
+        await writer.drain()
+        logger.info("delivery engine stopped")
+    }
+
+    private let shuttingDown = Mutex(false)
+    private var isShuttingDown: Bool { shuttingDown.withLock { $0 } }
+
+    private func beginShutdown() {
+        shuttingDown.withLock { $0 = true }
+        for runner in runners.withLock({ Array($0.values) }) { runner.stop() }
+        signal.workAvailable()
+    }
+
+    /// Starts a runner for each config with due work that has none.
+    private func startRunners(in group: inout DiscardingTaskGroup) async {
+        let due: [SendConfig.ID]
+        do {
+            due = try await queue.sendConfigsWithDueWork(now: now())
+        } catch {
+            logger.error("cannot look for due work", metadata: ["error": "\(String(reflecting: error))"])
+            return
+        }
+        for id in due where runners.withLock({ $0[id] == nil }) && !isShuttingDown {
+            guard let runner = await makeRunner(id) else { continue }
+            runners.withLock { $0[id] = runner }
+            group.addTask {
+                await runner.run()
+                self.runners.withLock { runners in
+                    if runners[id] === runner { runners[id] = nil }
+                }
+                // It may have stopped for idleness just as work arrived.
+                self.signal.workAvailable()
+            }
+        }
+    }
+
+    private func makeRunner(_ id: SendConfig.ID) async -> ConfigRunner? {
+        do {
+            guard let config = try await queue.sendConfigForDelivery(id) else { return nil }
+            let provider = try await providers(config)
+            return ConfigRunner(
+                config: config, provider: provider, queue: queue, writer: writer, signal: signal, settings: settings,
+                now: now, logger: logger)
+        } catch {
+            logger.error(
+                "cannot start delivery for send config",
+                metadata: ["send_config.id": "\(id)", "error": "\(String(reflecting: error))"])
+            return nil
+        }
+    }
+}

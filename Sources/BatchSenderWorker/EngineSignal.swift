@@ -1,0 +1,64 @@
+import BatchSenderCore
+import BatchSenderStore
+import Foundation
+import Synchronization
+
+/// The in-process `DeliveryNotifier`: wakes idle runners when work arrives or a batch changes
+/// state (runners re-read a batch's status at least every half second anyway).
+public final class EngineSignal: DeliveryNotifier, Sendable {
+    private struct State {
+        var generation = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Increases with every `workAvailable`; read it before looking for work, pass it to `wait`.
+    public var generation: Int { state.withLock { $0.generation } }
+
+    public func workAvailable() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.generation += 1
+            defer { state.waiters.removeAll() }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    public func batchChanged(_ id: Batch.ID) {
+        workAvailable()
+    }
+
+    /// Returns when work is signalled after `generation`, or after `timeout`, whichever is first.
+    public func wait(after generation: Int, timeout: Duration) async {
+        let id: Int? = state.withLock { state in
+            guard state.generation == generation else { return nil }
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        guard let id else { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let registered = state.withLock { state -> Bool in
+                guard state.generation == generation else { return false }
+                state.waiters[id] = continuation
+                return true
+            }
+            guard registered else {
+                continuation.resume()
+                return
+            }
+            Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                self?.resume(id)
+            }
+        }
+    }
+
+    private func resume(_ id: Int) {
+        let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+        waiter?.resume()
+    }
+}

@@ -1,0 +1,69 @@
+import BatchSenderCore
+import BatchSenderStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Leader-only upkeep behind a lease kept in the store (River's shape): the lease rescuer, the
+/// scheduler and the stuck-batch safety net. With several processes, one does this at a time.
+public struct Maintenance: Service {
+    private let queue: any DeliveryQueue
+    private let notifier: any DeliveryNotifier
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private let holder: String
+    private let interval: Duration
+    private let safetyNetEvery: Int
+
+    /// - Parameters:
+    ///   - interval: how often the leader rescues leases and starts scheduled batches.
+    ///   - safetyNetEvery: run the stuck-batch check every this many rounds.
+    public init(
+        queue: any DeliveryQueue, notifier: any DeliveryNotifier, now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger, holder: String = UUID().uuidString, interval: Duration = .seconds(1), safetyNetEvery: Int = 30
+    ) {
+        self.queue = queue
+        self.notifier = notifier
+        self.now = now
+        self.logger = logger
+        self.holder = holder
+        self.interval = interval
+        self.safetyNetEvery = max(1, safetyNetEvery)
+    }
+
+    public func run() async throws {
+        var round = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await tick(round: round)
+            } catch {
+                logger.error("maintenance round failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            round += 1
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// One round; exposed for tests.
+    public func tick(round: Int) async throws {
+        let leaseSeconds = max(5, 3 * Double(interval.components.seconds))
+        guard try await queue.acquireLeadership("maintenance", holder: holder, now: now(), ttl: leaseSeconds) else { return }
+        let rescued = try await queue.rescueExpiredLeases(now: now())
+        if rescued > 0 {
+            EngineMetrics.rescued(rescued)
+            logger.warning("rescued recipients whose lease expired", metadata: ["recipients": "\(rescued)"])
+        }
+        let started = try await queue.startScheduledBatches(now: now())
+        for id in started { logger.info("scheduled batch started", metadata: ["batch.id": "\(id)"]) }
+        if rescued > 0 || !started.isEmpty { notifier.workAvailable() }
+        if round % safetyNetEvery == 0 {
+            let repaired = try await queue.repairStuckBatches(now: now())
+            if !repaired.isEmpty {
+                EngineMetrics.stuckBatchesRepaired(repaired.count)
+                logger.critical(
+                    "stuck batches repaired: their counts or completion had drifted from their recipients",
+                    metadata: ["batch.ids": "\(repaired.map(\.rawValue).joined(separator: ","))"])
+            }
+        }
+    }
+}
