@@ -56,7 +56,7 @@ extension SQLiteStore {
             let (next, moves): (Batch, [RecipientMove])
             do {
                 (next, moves) = try BatchLifecycle.apply(command, to: current, at: now)
-            } catch {
+            } catch let error as BatchLifecycleError {
                 throw StoreError(error)
             }
             var drifted = false

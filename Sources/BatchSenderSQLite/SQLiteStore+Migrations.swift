@@ -94,7 +94,10 @@ enum SchemaV1 {
                     updated_at REAL NOT NULL,
                     UNIQUE (batch_id, normalized_to)
                 );
+                -- Paging a batch's recipients in row order, with and without a status filter.
+                CREATE INDEX recipients_batch ON recipients(batch_id, id);
                 CREATE INDEX recipients_batch_status ON recipients(batch_id, status, id);
+                -- For the dispatcher: due queued recipients.
                 CREATE INDEX recipients_due ON recipients(status, next_attempt_at);
                 CREATE INDEX recipients_provider_message
                     ON recipients(provider_message_id) WHERE provider_message_id IS NOT NULL;

@@ -27,6 +27,8 @@ extension SQLiteStore {
                 try await write { db in try UploadStaging.stage(chunk, upload: upload, firstSeq: first, db) }
                 staged += Int64(chunk.count)
             }
+            // A cancelled task ends the stream early, as if complete: never commit a partial upload.
+            try Task.checkCancellation()
             let total = staged
             return try await write { db in
                 try Self.commitUpload(upload, staged: total, to: id, in: workspace, maxRecipients: maxRecipients, at: now, db)

@@ -87,14 +87,6 @@ public final class SQLiteStore: DataStore {
     }
 }
 
-/// Failures of the SQLite driver itself (not expected conditions, which are `StoreError`s).
-public enum SQLiteStoreError: Error, Hashable, Sendable {
-    /// Some migrations are not applied: run `batchsender migrate`.
-    case notMigrated
-    /// A stored value could not be read back (a column is NULL or malformed).
-    case corruptRow(String)
-}
-
 extension SQLiteStore {
     /// How many recipients are staged by unfinished uploads (diagnostics and tests).
     public func stagedRecipientCount() async throws -> Int {

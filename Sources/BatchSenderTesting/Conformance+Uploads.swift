@@ -85,10 +85,10 @@ extension StoreConformance {
             let wsID = seed.workspace.id
             let batch = try await f.draft(store, seed, ["a@example.com"])
             let chunks = [f.recipients(["b@example.com"]), f.recipients(["c@example.com"])]
-            let sent = SentFlag()
+            let pulls = PullCounter()
             // The second chunk is produced only after the batch has been sent.
             let stream = AsyncThrowingStream<[NewRecipient], any Error>(unfolding: {
-                let index = await sent.next()
+                let index = await pulls.next()
                 if index == 1 { _ = try await store.apply(.send, to: batch.id, in: wsID, at: f.time(15)) }
                 return index < chunks.count ? chunks[index] : nil
             })
@@ -115,15 +115,5 @@ extension StoreConformance {
         try expectEqual(stored?.counts, batch.counts, "counts unchanged")
         let recipients = try await store.recipients(of: batch.id, in: batch.workspaceID, status: nil, page: PageRequest())
         try expectEqual(recipients.items.map(\.to), addresses, "recipients unchanged")
-    }
-}
-
-/// Counts pulls of a test stream.
-actor SentFlag {
-    private var pulls = 0
-
-    func next() -> Int {
-        defer { pulls += 1 }
-        return pulls
     }
 }

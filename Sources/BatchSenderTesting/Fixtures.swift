@@ -25,7 +25,8 @@ public final class Fixtures: Sendable {
             value += 1
             return value
         }
-        return Identifier<Entity>.generate(at: Self.origin.addingTimeInterval(Double(n) / 1000))
+        // Mid-millisecond, so float rounding cannot put two ids in the same (randomly ordered) millisecond.
+        return Identifier<Entity>.generate(at: Self.origin.addingTimeInterval((Double(n) + 0.5) / 1000))
     }
 
     public func workspace(slug: String = "default") -> Workspace {
@@ -53,7 +54,7 @@ public final class Fixtures: Sendable {
         Batch(
             id: id(), workspaceID: config.workspaceID, name: name, sendConfigID: config.id, module: config.module,
             provider: config.provider,
-            payload: ["from": "news@example.com", "subject": "Hi {{name}}", "html": "<p>Hello {{name}}</p>", "n": 2.5],
+            payload: ["from": "news@example.com", "subject": "Hi {{name}}", "html": "<p>Hello {{name}}</p>", "n": .double(2.5)],
             dryRun: false, maxAttempts: 5, createdAt: createdAt ?? time(3), scheduledAt: scheduledAt)
     }
 

@@ -13,7 +13,7 @@ import Testing
         "ann@example.com", "first.last+tag@sub.example.co.uk", "x@a.io", "o'brien@example.ie", "user_1@xn--bcher-kva.ch",
         "jörg@bücher.de", "a!#$%&'*+-/=?^_`{|}~@example.com",
     ])
-    func validEmails(_ address: String) {
+    func validEmails(_ address: String) throws {
         #expect(isValid(address, .email))
         #expect(try strict.validate(address, for: .email).get() == address, "stored as given")
     }

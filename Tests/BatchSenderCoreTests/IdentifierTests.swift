@@ -24,7 +24,9 @@ import Testing
 
     @Test func idsSortByCreationTime() {
         let base = Date(timeIntervalSince1970: 1_767_225_600)
-        let ids = (0..<200).map { Batch.ID.generate(at: base.addingTimeInterval(Double($0) / 1000)) }
+        // Mid-millisecond times: `n / 1000` itself can land a hair below the millisecond it
+        // names (binary floating point), and ids within one millisecond are in random order.
+        let ids = (0..<200).map { Batch.ID.generate(at: base.addingTimeInterval((Double($0) + 0.5) / 1000)) }
         #expect(ids == ids.sorted())
         let later = Batch.ID.generate(at: base.addingTimeInterval(86_400 * 365 * 30))
         #expect(ids.allSatisfy { $0 < later })

@@ -4,14 +4,13 @@ import Testing
 
 @Suite struct JSONValueTests {
     let sample: JSONValue = [
-        "s": "text with \"quotes\", \\ and ü", "i": 42, "neg": -7, "d": 2.5, "t": true, "f": false, "n": nil,
-        "a": [1, "two", [3], ["k": "v"]], "o": ["nested": ["deep": 1.25]],
+        "s": "text with \"quotes\", \\ and ü", "i": 42, "neg": -7, "d": .double(2.5), "t": true, "f": false, "n": nil,
+        "a": [1, "two", [3], ["k": "v"]], "o": ["nested": ["deep": .double(1.25)]],
     ]
 
     @Test func roundTripsThroughText() {
         let text = sample.jsonText()
         #expect(JSONValue.parse(text) == sample)
-        #expect(!text.contains(" "), "compact")
     }
 
     @Test func textIsKeySortedAndStable() {

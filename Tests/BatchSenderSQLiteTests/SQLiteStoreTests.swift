@@ -77,9 +77,9 @@ import Testing
         #expect(try await store.stagedRecipientCount() == 0)
         let last = try await store.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT to_address, variables FROM recipients ORDER BY id DESC LIMIT 1")
+                .map { [$0["to_address"] as String? ?? "", $0["variables"] as String? ?? ""] }
         }
-        #expect(last?["to_address"] == "user49999@example.com")
-        #expect(last?["variables"] == #"{"i":49999}"#)
+        #expect(last == ["user49999@example.com", #"{"i":49999}"#])
     }
 
     @Test func stagedRowsAreDeletedAfterFailures() async throws {
@@ -156,5 +156,26 @@ import Testing
         #expect(sent.counts.total == 2)
         #expect(try await store.batch(batch.id, in: seed.workspace.id) == sent)
         #expect(drifts.withLock { $0 } == [batch.id])
+    }
+}
+
+/// The hot queries use an index for both the filter and the order (no full scan, no sort).
+@Suite struct SQLiteQueryPlanTests {
+    @Test(arguments: [
+        "SELECT * FROM recipients WHERE batch_id = 'b' AND id > 0 ORDER BY id LIMIT 501",
+        "SELECT * FROM recipients WHERE batch_id = 'b' AND status = 'queued' AND id > 0 ORDER BY id LIMIT 501",
+        "SELECT id FROM recipients WHERE status = 'queued' AND next_attempt_at <= 5 ORDER BY next_attempt_at LIMIT 100",
+        "SELECT * FROM batches WHERE workspace_id = 'w' AND id < 'x' ORDER BY id DESC LIMIT 51",
+        "SELECT * FROM suppressions WHERE workspace_id = 'w' AND address > 'a' ORDER BY address LIMIT 51",
+    ])
+    func usesIndex(_ sql: String) async throws {
+        let database = try TemporaryDatabase()
+        let store = try await database.store()
+        let plan = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String? ?? "" }
+        }
+        #expect(!plan.contains { $0.hasPrefix("SCAN") }, "\(plan)")
+        #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
+        withExtendedLifetime(database) {}
     }
 }

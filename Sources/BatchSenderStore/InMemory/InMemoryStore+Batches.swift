@@ -22,9 +22,9 @@ extension InMemoryStore {
     public func batches(in workspace: Workspace.ID, filter: BatchFilter, page: PageRequest) async throws -> Page<Batch> {
         // The cursor must name a batch of the workspace; it need not match the filter.
         try ArrayPaging.requireCursor(page.after) { batches[Batch.ID(rawValue: $0)]?.workspaceID == workspace }
-        let sorted = batches.values.filter {
-            $0.workspaceID == workspace && (filter.status.map { s in $0.status == s } ?? true)
-                && (filter.module.map { m in $0.module == m } ?? true)
+        let sorted = batches.values.filter { batch in
+            batch.workspaceID == workspace && (filter.status.map { batch.status == $0 } ?? true)
+                && (filter.module.map { batch.module == $0 } ?? true)
         }.sorted { $0.id > $1.id }
         return ArrayPaging.page(sorted, page: page, key: \.id.rawValue) { $0.id.rawValue < $1 }
     }

@@ -18,6 +18,8 @@ extension InMemoryStore {
         // (Memory is not bounded here; that promise is about the database drivers.)
         var input: [NewRecipient] = []
         for try await chunk in chunks { input.append(contentsOf: chunk) }
+        // A cancelled task ends the stream early, as if complete: never commit a partial upload.
+        try Task.checkCancellation()
         // The actor may have run other calls while the stream was read: check again.
         var batch = try requireDraft(id, in: workspace)
         let admitted = admit(input, to: batch, at: now)
