@@ -1,0 +1,7 @@
+/// Failures of the SQLite driver itself (not expected conditions, which are `StoreError`s).
+public enum SQLiteStoreError: Error, Hashable, Sendable {
+    /// Some migrations are not applied: run `batchsender migrate`.
+    case notMigrated
+    /// A stored value could not be read back (a column is NULL or malformed).
+    case corruptRow(String)
+}

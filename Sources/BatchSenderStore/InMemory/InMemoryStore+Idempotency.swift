@@ -1,0 +1,26 @@
+import BatchSenderCore
+import Foundation
+
+extension InMemoryStore {
+    public func claimIdempotencyKey(
+        _ key: String, in workspace: Workspace.ID, requestHash: String, at now: Date, expiry: TimeInterval
+    ) async throws -> IdempotencyClaim {
+        let id = IdempotencyKey(workspace: workspace, key: key)
+        if let record = idempotency[id], record.createdAt >= now.addingTimeInterval(-expiry) {
+            guard record.requestHash == requestHash else { return .mismatch }
+            return record.response.map(IdempotencyClaim.replay) ?? .inProgress
+        }
+        idempotency[id] = IdempotencyRecord(requestHash: requestHash, createdAt: now, response: nil)
+        return .claimed
+    }
+
+    public func completeIdempotencyKey(_ key: String, in workspace: Workspace.ID, response: IdempotentResponse) async throws {
+        idempotency[IdempotencyKey(workspace: workspace, key: key)]?.response = response
+    }
+
+    public func releaseIdempotencyKey(_ key: String, in workspace: Workspace.ID) async throws {
+        let id = IdempotencyKey(workspace: workspace, key: key)
+        // Only an unfinished claim is forgotten: a stored response stays replayable.
+        if idempotency[id]?.response == nil { idempotency[id] = nil }
+    }
+}
