@@ -126,6 +126,7 @@ let package = Package(
             dependencies: [
                 "BatchSenderApp", "BatchSenderTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: strict
         ),

@@ -13,9 +13,7 @@ public enum BatchSender {
     public static func openStore(_ config: AppConfig) async throws -> SQLiteStore {
         switch config.database {
         case .sqlite(let path):
-            let store = try SQLiteStore.open(path: path)
-            try await store.migrate()
-            return store
+            return try await SQLiteStore.open(path: path)
         case .postgres:
             throw ConfigError("PostgreSQL is not supported by this build yet; use sqlite:PATH")
         }

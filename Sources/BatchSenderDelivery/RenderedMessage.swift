@@ -17,12 +17,32 @@ public struct EmailMessage: Hashable, Sendable {
     public var html: String?
     public var text: String?
     public var headers: [String: String]
+
+    public init(
+        to: String, from: String, fromName: String? = nil, replyTo: String? = nil, subject: String, html: String? = nil,
+        text: String? = nil, headers: [String: String] = [:]
+    ) {
+        self.to = to
+        self.from = from
+        self.fromName = fromName
+        self.replyTo = replyTo
+        self.subject = subject
+        self.html = html
+        self.text = text
+        self.headers = headers
+    }
 }
 
 public struct SMSMessage: Hashable, Sendable {
     public var to: String
     public var from: String
     public var message: String
+
+    public init(to: String, from: String, message: String) {
+        self.to = to
+        self.from = from
+        self.message = message
+    }
 }
 
 public struct WebhookMessage: Hashable, Sendable {
@@ -33,6 +53,14 @@ public struct WebhookMessage: Hashable, Sendable {
     /// variable holds stays inside its JSON string.
     public var body: JSONValue?
     public var timeoutMs: Int?
+
+    public init(url: String, method: String = "POST", headers: [String: String] = [:], body: JSONValue? = nil, timeoutMs: Int? = nil) {
+        self.url = url
+        self.method = method
+        self.headers = headers
+        self.body = body
+        self.timeoutMs = timeoutMs
+    }
 }
 
 public struct CRMRecord: Hashable, Sendable {
@@ -41,4 +69,12 @@ public struct CRMRecord: Hashable, Sendable {
     public var operation: CRMOperation
     public var externalIdField: String?
     public var fields: [String: JSONValue]
+
+    public init(key: String, object: String, operation: CRMOperation, externalIdField: String? = nil, fields: [String: JSONValue]) {
+        self.key = key
+        self.object = object
+        self.operation = operation
+        self.externalIdField = externalIdField
+        self.fields = fields
+    }
 }

@@ -61,8 +61,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try settings.resolve(role: role)
         let app = try await BatchSender.buildApplication(config, logger: settings.logger(config)) { line in
-            print(line)
-            fflush(stdout)
+            // Unbuffered, so a supervisor reading our stdout sees the line at once.
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
         try await app.runService()
     }

@@ -1,4 +1,5 @@
 import BatchSenderCore
+import HTTPTypes
 import Hummingbird
 import Testing
 

@@ -21,8 +21,8 @@ import Testing
             #expect(shown.status == .ok)
             #expect(!shown.text.contains("abcdefghijkl"))
             // Stored encrypted: the sealed bytes do not contain the secret.
-            let stored = try #require(try await h.store.sendConfig(.init(rawValue: id), in: try #require(
-                try await h.store.apiKey(secretHash: BatchSenderSecretsHash.of(h.key))?.workspaceID)))
+            let workspace = try #require(try await h.store.apiKey(secretHash: BatchSenderSecretsHash.of(h.key))?.workspaceID)
+            let stored = try #require(try await h.store.sendConfig(.init(rawValue: id), in: workspace))
             #expect(!String(decoding: stored.sealedCredentials, as: UTF8.self).contains("abcdefghijkl"))
         }
     }
