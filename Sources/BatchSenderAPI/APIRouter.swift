@@ -7,6 +7,7 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
     let router = Router(context: APIContext.self)
     router.add(middleware: ProblemMiddleware())
     OperationsController(store: services.store).addRoutes(to: router)
+    if let metrics = services.metrics { MetricsController(endpoint: metrics).addRoutes(to: router) }
 
     let v1 = router.group("v1").add(middleware: AuthMiddleware(store: services.store))
     SendConfigsController(services: services).addRoutes(to: v1.group("send-configs"))

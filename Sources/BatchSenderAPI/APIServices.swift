@@ -13,12 +13,15 @@ public struct APIServices<Store: DataStore>: Sendable {
     public var now: @Sendable () -> Date
     /// Wakes the delivery engine when batches are sent, resumed, paused or cancelled.
     public var notifier: any DeliveryNotifier
+    /// `/metrics`, when the process exports metrics.
+    public var metrics: MetricsEndpoint?
 
     public init(
         store: Store, sealer: CredentialSealer, limits: Limits = Limits(), addresses: AddressValidator,
-        notifier: any DeliveryNotifier = SilentNotifier(), now: @escaping @Sendable () -> Date = { Date() }
+        notifier: any DeliveryNotifier = SilentNotifier(), metrics: MetricsEndpoint? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.notifier = notifier
+        self.metrics = metrics
         self.store = store
         self.sealer = sealer
         self.limits = limits

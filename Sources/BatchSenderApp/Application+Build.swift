@@ -10,10 +10,14 @@ import Logging
 /// The composition root: the only place that knows which store and services exist.
 public enum BatchSender {
     /// Opens (and migrates) the configured database.
-    public static func openStore(_ config: AppConfig) async throws -> SQLiteStore {
+    public static func openStore(_ config: AppConfig, logger: Logger? = nil) async throws -> SQLiteStore {
         switch config.database {
         case .sqlite(let path):
-            return try await SQLiteStore.open(path: path)
+            let store = try SQLiteStore(path: path) { batch in
+                logger?.critical("batch counts had drifted from its recipients and were recomputed", metadata: ["batch.id": "\(batch)"])
+            }
+            try await store.migrate()
+            return store
         case .postgres:
             throw ConfigError("PostgreSQL is not supported by this build yet; use sqlite:PATH")
         }
@@ -54,26 +58,34 @@ public enum BatchSender {
     }
 
     /// The API services for a store and configuration.
-    public static func services<Store: DataStore>(_ config: AppConfig, store: Store, masterKey: Data) throws
-        -> APIServices<Store>
-    {
+    public static func services<Store: DataStore>(
+        _ config: AppConfig, store: Store, masterKey: Data, notifier: any DeliveryNotifier = SilentNotifier(),
+        metrics: MetricsEndpoint? = nil
+    ) throws -> APIServices<Store> {
         APIServices(
             store: store, sealer: try CredentialSealer(masterKey: masterKey),
-            addresses: AddressValidator(allowPrivateNetworks: config.allowPrivateNetworks))
+            addresses: AddressValidator(allowPrivateNetworks: config.allowPrivateNetworks), notifier: notifier,
+            metrics: metrics)
     }
 
-    /// The whole server for `config`: store, bootstrap, routes. `announce` receives the one-time
-    /// admin key line.
+    /// The whole server for `config`: store, bootstrap, API, delivery engine and maintenance, in
+    /// one `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT. `announce` receives
+    /// the one-time admin key line.
     public static func buildApplication(
         _ config: AppConfig, logger: Logger, announce: @Sendable (String) -> Void = { print($0) }
     ) async throws -> some ApplicationProtocol {
-        let store = try await openStore(config)
+        let store = try await openStore(config, logger: logger)
         let key = try masterKey(config)
         if let adminKey = try await bootstrap(store) { announce("admin api key: \(adminKey)") }
-        let router = buildAPIRouter(try services(config, store: store, masterKey: key))
+        let sealer = try CredentialSealer(masterKey: key)
+        let engine = Engine.make(config, store: store, sealer: sealer, logger: logger)
+        let metrics = MetricsEndpoint(token: config.metricsToken) { try await PrometheusExport.render(queue: store) }
+        let router = buildAPIRouter(
+            try services(config, store: store, masterKey: key, notifier: engine.signal, metrics: metrics))
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "BatchSender"),
+            services: engine.services,
             logger: logger)
     }
 }

@@ -27,8 +27,9 @@ public enum RecipientTransitions {
         .pending: [.queued, .cancelled, .suppressed],
         // A worker claims it; cancel and the pre-send suppression check end it.
         .queued: [.sending, .cancelled, .suppressed],
-        // The provider call's outcome; `queued` again for a retry, a deferral or a rescued lease.
-        .sending: [.sent, .delivered, .failed, .bounced, .queued, .suppressed],
+        // The provider call's outcome; `queued` again for a retry, a deferral or a rescued lease;
+        // `cancelled` when the batch was cancelled while the recipient was out of the queue.
+        .sending: [.sent, .delivered, .failed, .bounced, .queued, .suppressed, .cancelled],
         // Provider events after the hand-over.
         .sent: [.delivered, .bounced, .complained, .failed],
         // Late events: a complaint (or an asynchronous bounce) after delivery.

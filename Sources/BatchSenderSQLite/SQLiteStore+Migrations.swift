@@ -5,6 +5,7 @@ extension SQLiteStore {
     static let migrator: DatabaseMigrator = {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: SchemaV1.create)
+        migrator.registerMigration("v2", migrate: SchemaV2.create)
         return migrator
     }()
 }

@@ -7,7 +7,7 @@ import Testing
         let expected: [RecipientStatus: Set<RecipientStatus>] = [
             .pending: [.queued, .cancelled, .suppressed],
             .queued: [.sending, .cancelled, .suppressed],
-            .sending: [.sent, .delivered, .failed, .bounced, .queued, .suppressed],
+            .sending: [.sent, .delivered, .failed, .bounced, .queued, .suppressed, .cancelled],
             .sent: [.delivered, .bounced, .complained, .failed],
             .delivered: [.bounced, .complained],
             .failed: [.queued],

@@ -39,6 +39,13 @@ public actor InMemoryStore: DataStore {
     /// The last recipient row number handed out; rows are never reused.
     var lastRecipientRow: Int64 = 0
 
+    /// Delivery leases of recipients in `sending`: the claim's token and its expiry.
+    var leases: [Recipient.ID: (token: Int64, expiresAt: Date)] = [:]
+    var lastLeaseToken: Int64 = 0
+    /// Maintenance leader leases: holder and expiry by lease name.
+    var leaders: [String: (holder: String, expiresAt: Date)] = [:]
+    var sandboxMessages: [Batch.ID: [SandboxMessage]] = [:]
+
     public init() {}
 
     public func checkReady() async throws {}

@@ -1,0 +1,145 @@
+import BatchSenderCore
+import BatchSenderStore
+import Foundation
+import GRDB
+
+extension SQLiteStore: DeliveryQueue {
+    static let activeStatusList = "('queued', 'processing')"
+
+    public func sendConfigsWithDueWork(now: Date) async throws -> [SendConfig.ID] {
+        try await read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT b.send_config_id FROM batches b
+                    WHERE b.status IN \(Self.activeStatusList) AND b.count_queued > 0
+                      AND EXISTS (SELECT 1 FROM recipients r
+                                  WHERE r.batch_id = b.id AND r.status = 'queued' AND r.next_attempt_at <= ?)
+                    ORDER BY b.send_config_id
+                    """,
+                arguments: [now.unixTime]
+            ).map(SendConfig.ID.init(rawValue:))
+        }
+    }
+
+    public func claim(sendConfig: SendConfig.ID, limit: Int, now: Date, leaseDuration: TimeInterval) async throws
+        -> [ClaimedDelivery]
+    {
+        guard limit > 0 else { return [] }
+        let token = Int64.random(in: 1...Int64.max)
+        let expiry = now.addingTimeInterval(leaseDuration)
+        return try await write { db in
+            let batches = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM batches WHERE send_config_id = ? AND status IN \(Self.activeStatusList)
+                      AND count_queued > 0 ORDER BY id
+                    """,
+                arguments: [sendConfig.rawValue]
+            ).map(Batch.init(row:))
+            var claimed: [ClaimedDelivery] = []
+            for var batch in batches where claimed.count < limit {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT r.id, r.to_address, r.variables, r.attempts,
+                               EXISTS (SELECT 1 FROM suppressions s
+                                       WHERE s.workspace_id = ? AND s.address = r.normalized_to) AS suppressed
+                        FROM recipients r
+                        WHERE r.batch_id = ? AND r.status = 'queued' AND r.next_attempt_at <= ?
+                        ORDER BY r.next_attempt_at LIMIT ?
+                        """,
+                    arguments: [batch.workspaceID.rawValue, batch.id.rawValue, now.unixTime, limit - claimed.count])
+                guard !rows.isEmpty else { continue }
+                let take = try db.cachedStatement(
+                    sql: """
+                        UPDATE recipients SET status = 'sending', attempts = attempts + 1, lease_token = ?,
+                            lease_expires_at = ?, updated_at = ? WHERE id = ?
+                        """)
+                let suppress = try db.cachedStatement(
+                    sql: "UPDATE recipients SET status = 'suppressed', updated_at = ? WHERE id = ?")
+                for row in rows {
+                    let rowID: Int64 = try row.required("id")
+                    if try row.required("suppressed", as: Bool.self) {
+                        try suppress.execute(arguments: [now.unixTime, rowID])
+                        batch.counts.move(1, from: .queued, to: .suppressed)
+                        continue
+                    }
+                    try take.execute(arguments: [token, expiry.unixTime, now.unixTime, rowID])
+                    batch.counts.move(1, from: .queued, to: .sending)
+                    claimed.append(ClaimedDelivery(
+                        recipientID: Recipient.ID(row: rowID), batchID: batch.id, to: try row.required("to_address"),
+                        variables: try row.jsonObject("variables"), attempt: try row.required("attempts", as: Int.self) + 1,
+                        maxAttempts: batch.maxAttempts, dryRun: batch.dryRun, leaseToken: token, leaseExpiresAt: expiry))
+                }
+                if batch.status == .queued {
+                    batch.status = .processing
+                    batch.startedAt = batch.startedAt ?? now
+                }
+                batch.updatedAt = now
+                try Self.writeState(of: BatchLifecycle.settle(batch, at: now), db)
+            }
+            return claimed
+        }
+    }
+
+    public func extendLeases(_ held: [(Recipient.ID, leaseToken: Int64)], until: Date) async throws {
+        let rows = held.compactMap { id, token in id.row.map { ($0, token) } }
+        guard !rows.isEmpty else { return }
+        try await write { db in
+            let statement = try db.cachedStatement(
+                sql: "UPDATE recipients SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND status = 'sending'")
+            for (row, token) in rows { try statement.execute(arguments: [until.unixTime, row, token]) }
+        }
+    }
+
+    public func complete(_ completions: [DeliveryCompletion], now: Date) async throws -> CompletionReport {
+        guard !completions.isEmpty else { return CompletionReport() }
+        return try await write { db in
+            var report = CompletionReport()
+            var batches: [Batch.ID: Batch] = [:]
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE recipients SET status = ?, attempts = ?, last_error = ?, provider_message_id = ?,
+                        next_attempt_at = ?, sent_at = ?, delivered_at = ?, updated_at = ?,
+                        lease_token = NULL, lease_expires_at = NULL
+                    WHERE id = ?
+                    """)
+            for completion in completions {
+                guard let rowID = completion.recipientID.row,
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT * FROM recipients WHERE id = ? AND status = 'sending' AND lease_token = ?",
+                        arguments: [rowID, completion.leaseToken])
+                else {
+                    report.lost.append(completion.recipientID)
+                    continue
+                }
+                var recipient = try Recipient(row: row)
+                guard var batch = try batches[recipient.batchID] ?? Self.fetchBatchForDelivery(recipient.batchID, db) else {
+                    report.lost.append(completion.recipientID)
+                    continue
+                }
+                let next = recipient.resolve(completion.resolution, batchCancelled: batch.status == .cancelled, at: now)
+                try update.execute(arguments: [
+                    next.rawValue, recipient.attempts, recipient.lastError, recipient.providerMessageID,
+                    recipient.nextAttemptAt?.unixTime, recipient.sentAt?.unixTime, recipient.deliveredAt?.unixTime,
+                    now.unixTime, rowID,
+                ])
+                batch.counts.move(1, from: .sending, to: next)
+                batch.updatedAt = now
+                batches[batch.id] = batch
+                report.applied += 1
+            }
+            for (id, batch) in batches.sorted(by: { $0.key < $1.key }) {
+                let settled = BatchLifecycle.settle(batch, at: now)
+                if settled.completedAt != nil && batch.completedAt == nil { report.completedBatches.append(id) }
+                try Self.writeState(of: settled, db)
+            }
+            return report
+        }
+    }
+
+    static func fetchBatchForDelivery(_ id: Batch.ID, _ db: Database) throws -> Batch? {
+        try Row.fetchOne(db, sql: "SELECT * FROM batches WHERE id = ?", arguments: [id.rawValue]).map(Batch.init(row:))
+    }
+}

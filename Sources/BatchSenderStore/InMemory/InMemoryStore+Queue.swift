@@ -1,0 +1,180 @@
+import BatchSenderCore
+import Foundation
+
+extension InMemoryStore: DeliveryQueue {
+    static let activeStatuses: Set<BatchStatus> = [.queued, .processing]
+
+    public func sendConfigsWithDueWork(now: Date) async throws -> [SendConfig.ID] {
+        var due: Set<SendConfig.ID> = []
+        for batch in batches.values where Self.activeStatuses.contains(batch.status) && batch.counts.queued > 0 {
+            if recipients[batch.id]?.contains(where: { $0.recipient.isDue(now) }) == true { due.insert(batch.sendConfigID) }
+        }
+        return due.sorted()
+    }
+
+    public func claim(sendConfig: SendConfig.ID, limit: Int, now: Date, leaseDuration: TimeInterval) async throws
+        -> [ClaimedDelivery]
+    {
+        guard limit > 0 else { return [] }
+        lastLeaseToken += 1
+        let token = lastLeaseToken
+        var claimed: [ClaimedDelivery] = []
+        let active = batches.values.filter { $0.sendConfigID == sendConfig && Self.activeStatuses.contains($0.status) }
+            .sorted { $0.id < $1.id }
+        for var batch in active where claimed.count < limit {
+            guard var rows = recipients[batch.id] else { continue }
+            let due = rows.indices.filter { rows[$0].recipient.isDue(now) }
+                .sorted { (rows[$0].recipient.nextAttemptAt ?? now, $0) < (rows[$1].recipient.nextAttemptAt ?? now, $1) }
+            let suppressed = Set((suppressions[batch.workspaceID] ?? [:]).keys)
+            for index in due.prefix(limit - claimed.count) {
+                var recipient = rows[index].recipient
+                recipient.updatedAt = now
+                if suppressed.contains(rows[index].normalizedTo) {
+                    recipient.status = .suppressed
+                    batch.counts.move(1, from: .queued, to: .suppressed)
+                    rows[index].recipient = recipient
+                    continue
+                }
+                recipient.status = .sending
+                recipient.attempts += 1
+                rows[index].recipient = recipient
+                batch.counts.move(1, from: .queued, to: .sending)
+                let expiry = now.addingTimeInterval(leaseDuration)
+                leases[recipient.id] = (token, expiry)
+                claimed.append(ClaimedDelivery(
+                    recipientID: recipient.id, batchID: batch.id, to: recipient.to, variables: recipient.variables,
+                    attempt: recipient.attempts, maxAttempts: batch.maxAttempts, dryRun: batch.dryRun, leaseToken: token,
+                    leaseExpiresAt: expiry))
+            }
+            recipients[batch.id] = rows
+            if batch.status == .queued {
+                batch.status = .processing
+                batch.startedAt = batch.startedAt ?? now
+            }
+            batch.updatedAt = now
+            batches[batch.id] = BatchLifecycle.settle(batch, at: now)
+        }
+        return claimed
+    }
+
+    public func extendLeases(_ held: [(Recipient.ID, leaseToken: Int64)], until: Date) async throws {
+        for (id, token) in held where leases[id]?.token == token {
+            leases[id]?.expiresAt = until
+        }
+    }
+
+    public func complete(_ completions: [DeliveryCompletion], now: Date) async throws -> CompletionReport {
+        var report = CompletionReport()
+        var touched: Set<Batch.ID> = []
+        for completion in completions {
+            guard leases[completion.recipientID]?.token == completion.leaseToken,
+                var batch = batches[completion.batchID],
+                let index = recipients[completion.batchID]?.firstIndex(where: { $0.recipient.id == completion.recipientID }),
+                recipients[completion.batchID]?[index].recipient.status == .sending
+            else {
+                report.lost.append(completion.recipientID)
+                continue
+            }
+            leases[completion.recipientID] = nil
+            guard let next = recipients[completion.batchID]?[index].recipient.resolve(
+                completion.resolution, batchCancelled: batch.status == .cancelled, at: now)
+            else { continue }
+            batch.counts.move(1, from: .sending, to: next)
+            batch.updatedAt = now
+            batches[batch.id] = batch
+            touched.insert(batch.id)
+            report.applied += 1
+        }
+        for id in touched.sorted() {
+            guard let batch = batches[id] else { continue }
+            let settled = BatchLifecycle.settle(batch, at: now)
+            if settled.completedAt != nil && batch.completedAt == nil { report.completedBatches.append(id) }
+            batches[id] = settled
+        }
+        return report
+    }
+
+    public func rescueExpiredLeases(now: Date) async throws -> Int {
+        let expired = leases.filter { $0.value.expiresAt <= now }.map(\.key)
+        var rescued = 0
+        for id in expired {
+            leases[id] = nil
+            for (batchID, rows) in recipients {
+                guard let index = rows.firstIndex(where: { $0.recipient.id == id && $0.recipient.status == .sending }),
+                    var batch = batches[batchID]
+                else { continue }
+                let next: RecipientStatus = batch.status == .cancelled ? .cancelled : .queued
+                recipients[batchID]?[index].recipient.status = next
+                recipients[batchID]?[index].recipient.nextAttemptAt = now
+                recipients[batchID]?[index].recipient.updatedAt = now
+                batch.counts.move(1, from: .sending, to: next)
+                batches[batchID] = BatchLifecycle.settle(batch, at: now)
+                rescued += 1
+            }
+        }
+        return rescued
+    }
+
+    public func startScheduledBatches(now: Date) async throws -> [Batch.ID] {
+        var started: [Batch.ID] = []
+        for batch in batches.values where batch.status == .scheduled && (batch.scheduledAt ?? now) <= now {
+            var next = batch
+            next.status = .queued
+            next.updatedAt = now
+            for index in (recipients[batch.id] ?? []).indices where recipients[batch.id]?[index].recipient.status == .pending {
+                recipients[batch.id]?[index].recipient.status = .queued
+                recipients[batch.id]?[index].recipient.nextAttemptAt = now
+                recipients[batch.id]?[index].recipient.updatedAt = now
+            }
+            next.counts.move(next.counts.pending, from: .pending, to: .queued)
+            batches[batch.id] = BatchLifecycle.settle(next, at: now)
+            started.append(batch.id)
+        }
+        return started.sorted()
+    }
+
+    public func repairStuckBatches(now: Date) async throws -> [Batch.ID] {
+        var repaired: [Batch.ID] = []
+        for (id, batch) in batches {
+            var fixed = batch
+            fixed.counts = Self.count(recipients[id] ?? [])
+            fixed = BatchLifecycle.settle(fixed, at: now)
+            if fixed != batch {
+                batches[id] = fixed
+                repaired.append(id)
+            }
+        }
+        return repaired.sorted()
+    }
+
+    public func acquireLeadership(_ name: String, holder: String, now: Date, ttl: TimeInterval) async throws -> Bool {
+        if let current = leaders[name], current.holder != holder, current.expiresAt > now { return false }
+        leaders[name] = (holder, now.addingTimeInterval(ttl))
+        return true
+    }
+
+    public func batchForDelivery(_ id: Batch.ID) async throws -> Batch? { batches[id] }
+
+    public func sendConfigForDelivery(_ id: SendConfig.ID) async throws -> SendConfig? { sendConfigs[id] }
+
+    public func batchStatuses(_ ids: [Batch.ID]) async throws -> [Batch.ID: BatchStatus] {
+        Dictionary(ids.compactMap { id in batches[id].map { (id, $0.status) } }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func recordSandboxMessages(_ messages: [SandboxMessage]) async throws {
+        for message in messages { sandboxMessages[message.batchID, default: []].append(message) }
+    }
+
+    public func sandboxMessages(of batch: Batch.ID, limit: Int) async throws -> [SandboxMessage] {
+        Array((sandboxMessages[batch] ?? []).prefix(limit))
+    }
+
+    public func queueDepth() async throws -> Int {
+        batches.values.reduce(0) { $0 + $1.counts.queued + $1.counts.sending }
+    }
+
+    public func batchCountsByStatus() async throws -> [BatchStatus: Int] {
+        batches.values.reduce(into: [:]) { $0[$1.status, default: 0] += 1 }
+    }
+}
+

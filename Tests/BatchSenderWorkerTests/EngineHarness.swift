@@ -1,0 +1,136 @@
+import BatchSenderCore
+import BatchSenderDelivery
+import BatchSenderStore
+import BatchSenderTesting
+import BatchSenderWorker
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A provider that answers from a script and records every call.
+final class ScriptedProvider: DeliveryProvider, Sendable {
+    typealias Script = @Sendable (OutboundMessage, _ call: Int) async -> DeliveryOutcome
+    private let script: Script
+    private let calls = Mutex<[OutboundMessage]>([])
+    let maxBatchSize: Int
+
+    init(maxBatchSize: Int = 1, _ script: @escaping Script = { m, _ in .accepted(providerMessageID: "p-\(m.idempotencyKey)", delivered: false) }) {
+        self.maxBatchSize = maxBatchSize
+        self.script = script
+    }
+
+    var received: [OutboundMessage] { calls.withLock { $0 } }
+
+    func destination(of message: OutboundMessage) -> String { "scripted.example" }
+
+    func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] {
+        var outcomes: [DeliveryOutcome] = []
+        for message in messages {
+            let index = calls.withLock { calls in
+                calls.append(message)
+                return calls.count
+            }
+            outcomes.append(await script(message, index))
+        }
+        return outcomes
+    }
+}
+
+/// A gate a scripted provider can wait on, opened by the test.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// An engine on an in-memory store, running until the test ends.
+final class EngineHarness: Sendable {
+    let store = InMemoryStore()
+    let fixtures = Fixtures()
+    let completed = Mutex<[Batch.ID]>([])
+
+    static func settings() -> EngineSettings {
+        var settings = EngineSettings()
+        settings.pollInterval = .milliseconds(20)
+        settings.retryPolicy = RetryPolicy(base: 0.01, cap: 0.05, maxRetryAfter: 7200)
+        settings.statusRefreshInterval = 0
+        settings.breakerOpenDuration = 3600
+        return settings
+    }
+
+    /// A sent batch of `count` webhook-ish recipients on a config with `maxConcurrency`.
+    func sentBatch(
+        count: Int, maxAttempts: Int = 5, dryRun: Bool = false, maxConcurrency: Int = 4, perSecond: Double = 10_000
+    ) async throws -> Batch {
+        let workspace = try await store.ensureWorkspace(fixtures.workspace())
+        var config = fixtures.sendConfig(in: workspace.id, module: .sms)
+        config.settings = [:]
+        config.maxConcurrency = maxConcurrency
+        config.rateLimit = RateLimit(perSecond: perSecond, burst: Int(perSecond))
+        try await store.insertSendConfig(config)
+        var batch = fixtures.batch(for: config)
+        batch.payload = ["from": "ACME", "message": "Hi {{name}}"]
+        batch.maxAttempts = maxAttempts
+        batch.dryRun = dryRun
+        let phones = (0..<count).map { "+1415555\(String(format: "%04d", $0))" }
+        _ = try await store.createBatch(batch, recipients: fixtures.recipients(phones, module: .sms))
+        return try await store.apply(.send, to: batch.id, in: workspace.id, at: Date())
+    }
+
+    /// Runs an engine with `provider` while `body` runs, then shuts it down gracefully.
+    func run(
+        _ provider: ScriptedProvider, settings: EngineSettings = EngineHarness.settings(),
+        _ body: @Sendable (DeliveryEngine) async throws -> Void
+    ) async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let engine = DeliveryEngine(
+            queue: store, providers: { _ in provider }, settings: settings, logger: logger,
+            onBatchesCompleted: { ids in self.completed.withLock { $0 += ids } })
+        let group = ServiceGroup(configuration: .init(services: [engine], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body(engine)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Polls the batch until `condition` holds (bounded: fails after ~20 s).
+    func waitFor(_ id: Batch.ID, _ condition: (Batch) -> Bool) async throws -> Batch {
+        for _ in 0..<2_000 {
+            if let batch = try await store.batchForDelivery(id), condition(batch) { return batch }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let last = try await store.batchForDelivery(id)
+        Issue.record("condition not reached; batch is \(String(describing: last?.status)) \(String(describing: last?.counts))")
+        throw CancellationError()
+    }
+
+    func recipients(_ batch: Batch) async throws -> [Recipient] {
+        try await store.recipients(of: batch.id, in: batch.workspaceID, status: nil, page: PageRequest(limit: 500)).items
+    }
+}
