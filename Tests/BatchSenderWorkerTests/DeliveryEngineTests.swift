@@ -106,7 +106,9 @@ import Testing
         let provider = ScriptedProvider { _, _ in .retry(reason: "connection refused", after: nil) }
         try await h.run(provider, settings: settings) { _ in
             // Two failures open the breaker for an hour; every other try is deferred, not failed.
-            try await Task.sleep(for: .milliseconds(400))
+            for _ in 0..<2_000 where provider.received.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            _ = try await h.waitFor(batch.id) { $0.counts.sending == 0 && $0.counts.queued == 6 }
+            try await Task.sleep(for: .milliseconds(200))
         }
         #expect(provider.received.count == 2)
         let done = try #require(try await h.store.batchForDelivery(batch.id))
