@@ -74,7 +74,20 @@ public enum BatchSender {
     public static func buildApplication(
         _ config: AppConfig, logger: Logger, announce: @Sendable (String) -> Void = { print($0) }
     ) async throws -> some ApplicationProtocol {
+        // Bootstrap metrics before anything records one: instruments made earlier would be no-ops.
+        _ = PrometheusExport.registry
+        var lock: ServeLock?
+        if case .sqlite(let path) = config.database { lock = try ServeLock(databasePath: path) }
         let store = try await openStore(config, logger: logger)
+        if lock != nil {
+            // We own the database: whatever is still `sending` was in flight when a previous
+            // process died. Take it back now instead of waiting for its leases to expire.
+            let rescued = try await store.rescueExpiredLeases(now: .distantFuture)
+            if rescued > 0 {
+                logger.warning("re-queued recipients that were in flight when the last process stopped",
+                    metadata: ["recipients": "\(rescued)"])
+            }
+        }
         let key = try masterKey(config)
         if let adminKey = try await bootstrap(store) { announce("admin api key: \(adminKey)") }
         let sealer = try CredentialSealer(masterKey: key)
@@ -85,7 +98,7 @@ public enum BatchSender {
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "BatchSender"),
-            services: engine.services,
+            services: engine.services + [LockHolder(lock: lock)],
             logger: logger)
     }
 }

@@ -81,6 +81,12 @@ final class ServerProcess: @unchecked Sendable {
         throw ServerError.timeout
     }
 
+    /// Kills the process at once, as a crash would.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     func request(_ method: String, _ path: String, key: String? = nil, body: String? = nil) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
@@ -104,6 +110,9 @@ final class ServerProcess: @unchecked Sendable {
         }
         return process.terminationStatus
     }
+
+    /// The server's stdout, to read the admin key line while it runs.
+    var stdoutHandle: FileHandle { stdout.fileHandleForReading }
 
     /// Everything the server printed on stdout (call after it exited).
     func readOutput() -> String { String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
