@@ -34,7 +34,11 @@ let package = Package(
         // The embedded SQLite driver.
         .target(
             name: "BatchSenderSQLite",
-            dependencies: ["BatchSenderStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "BatchSenderStore", .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API, for binding bulk-insert parameters without per-row allocations.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         // Secrets: credential encryption at rest and API key hashing.

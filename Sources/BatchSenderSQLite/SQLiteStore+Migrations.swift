@@ -80,7 +80,7 @@ enum SchemaV1 {
                 -- AUTOINCREMENT: a row number, hence a recipient id, is never reused.
                 CREATE TABLE recipients (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    batch_id TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+                    batch_id TEXT NOT NULL,
                     to_address TEXT NOT NULL,
                     normalized_to TEXT NOT NULL,
                     variables TEXT NOT NULL,
@@ -98,8 +98,9 @@ enum SchemaV1 {
                 -- Paging a batch's recipients in row order, with and without a status filter.
                 CREATE INDEX recipients_batch ON recipients(batch_id, id);
                 CREATE INDEX recipients_batch_status ON recipients(batch_id, status, id);
-                -- For the dispatcher: due queued recipients.
-                CREATE INDEX recipients_due ON recipients(status, next_attempt_at);
+                -- For the dispatcher: due queued recipients. Partial, so that adding (pending)
+                -- recipients does not pay for it; queries must say `status = 'queued'` literally.
+                CREATE INDEX recipients_due ON recipients(status, next_attempt_at) WHERE status = 'queued';
                 CREATE INDEX recipients_provider_message
                     ON recipients(provider_message_id) WHERE provider_message_id IS NOT NULL;
                 CREATE TABLE suppressions (
@@ -121,21 +122,6 @@ enum SchemaV1 {
                     PRIMARY KEY (workspace_id, key)
                 ) WITHOUT ROWID;
                 CREATE INDEX idempotency_keys_created ON idempotency_keys(created_at);
-                -- Streaming uploads: chunks are staged here in short transactions, then moved
-                -- into recipients in one transaction (all or nothing).
-                CREATE TABLE recipient_uploads (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    batch_id TEXT NOT NULL,
-                    started_at REAL NOT NULL
-                );
-                CREATE TABLE recipient_staging (
-                    upload_id INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
-                    to_address TEXT NOT NULL,
-                    normalized_to TEXT NOT NULL,
-                    variables TEXT NOT NULL,
-                    PRIMARY KEY (upload_id, seq)
-                ) WITHOUT ROWID;
                 """)
     }
 }

@@ -7,7 +7,7 @@ extension SQLiteStore {
     /// Streams an upload into the batch, all or nothing, without holding it in memory or holding
     /// the write lock for the whole upload: each chunk is staged in its own short transaction,
     /// then one transaction moves the staged rows into `recipients`. Whatever fails, the staged
-    /// rows are deleted (and `purgeAbandonedUploads` catches what a crash leaves).
+    /// rows are deleted (see `UploadStaging`).
     public func addRecipients(
         to id: Batch.ID, in workspace: Workspace.ID,
         chunks: AsyncThrowingStream<[NewRecipient], any Error>,
@@ -15,10 +15,7 @@ extension SQLiteStore {
     ) async throws -> RecipientAddResult {
         let upload = try await write { db -> Int64 in
             _ = try Self.requireDraft(id, in: workspace, db)  // fail fast, before reading the upload
-            try db.execute(
-                sql: "INSERT INTO recipient_uploads (batch_id, started_at) VALUES (?, ?)",
-                arguments: [id.rawValue, now.unixTime])
-            return db.lastInsertedRowID
+            return try UploadStaging.begin(batch: id.rawValue, at: now, db)
         }
         do {
             var staged: Int64 = 0
@@ -90,7 +87,7 @@ extension SQLiteStore {
                 INSERT OR IGNORE INTO recipients (batch_id, to_address, normalized_to, variables, status, attempts, updated_at)
                 SELECT ?2, s.to_address, s.normalized_to, s.variables,
                     \(RecipientInserter.statusExpression(normalized: "s.normalized_to")), 0, ?3
-                FROM recipient_staging s WHERE s.upload_id = ?4 ORDER BY s.seq
+                FROM temp.recipient_staging s WHERE s.upload_id = ?4 ORDER BY s.seq
                 """, arguments: [workspace.rawValue, id.rawValue, now.unixTime, upload])
         let added = db.changesCount
         let total = batch.counts.total + added
@@ -112,7 +109,7 @@ extension SQLiteStore {
     }
 
     /// Deletes an upload's staged rows. Runs detached so that it also runs when the upload's task
-    /// was cancelled; if it still fails, `purgeAbandonedUploads` removes the rows later.
+    /// was cancelled; should it still fail, `purgeAbandonedUploads` or a restart removes them.
     func discardUpload(_ upload: Int64) async {
         let pool = self.pool
         _ = await Task.detached {

@@ -32,7 +32,9 @@ public final class SQLiteStore: DataStore {
             // WAL with synchronous=NORMAL is durable against process crashes (kill -9), the
             // failure the delivery contract is about; only an OS crash may lose the last commits.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // File-backed temp store: large staged uploads spill to disk rather than memory.
+            try db.execute(sql: "PRAGMA temp_store = FILE")
+            try db.execute(sql: "PRAGMA temp.cache_size = -16000")
             try db.execute(sql: "PRAGMA cache_size = -32000")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
@@ -73,24 +75,18 @@ public final class SQLiteStore: DataStore {
     }
 
     /// Deletes recipients staged by uploads that started before `date` and never finished
-    /// (a process killed mid-upload leaves them behind). Returns how many uploads were removed.
+    /// (only possible when an upload's cleanup itself failed; a restart clears them too).
+    /// Returns how many uploads were removed.
     public func purgeAbandonedUploads(startedBefore date: Date) async throws -> Int {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    DELETE FROM recipient_staging WHERE upload_id IN
-                        (SELECT id FROM recipient_uploads WHERE started_at < ?)
-                    """, arguments: [date.unixTime])
-            try db.execute(sql: "DELETE FROM recipient_uploads WHERE started_at < ?", arguments: [date.unixTime])
-            return db.changesCount
-        }
+        try await pool.write { db in try UploadStaging.purge(startedBefore: date, db) }
     }
 }
 
 extension SQLiteStore {
     /// How many recipients are staged by unfinished uploads (diagnostics and tests).
     public func stagedRecipientCount() async throws -> Int {
-        try await read { db in try UploadStaging.stagedCount(db) }
+        // The staging tables are TEMP tables of the writer connection: ask the writer.
+        try await pool.write { db in try UploadStaging.stagedCount(db) }
     }
 
     /// The database's journal mode, e.g. `wal` (diagnostics and tests).

@@ -63,7 +63,10 @@ public final class Fixtures: Sendable {
         addresses.enumerated().map { index, address in
             NewRecipient(
                 to: address, normalizedTo: AddressValidator.normalize(address, for: module),
-                variables: ["row": .int(index), "name": .string("N\"\\ \(index) ü\n")])
+                variables: [
+                    "row": .int(index), "name": .string("N\"\\ \(index) ü\n\t\u{01}😀/"),
+                    "tags": ["a", 1, nil, true, ["k": .double(0.5)]], "empty": [:],
+                ])
         }
     }
 

@@ -98,7 +98,10 @@ import Testing
                 to: batch.id, in: seed.workspace.id, chunks: Fixtures.stream(chunks), maxRecipients: 2, at: f.time(21))
         }
         #expect(try await store.stagedRecipientCount() == 0)
-        let uploads = try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM recipient_uploads") }
+        // Staging lives in TEMP tables of the writer connection.
+        let uploads = try await store.pool.write { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.recipient_uploads")
+        }
         #expect(uploads == 0)
         #expect(try await store.batch(batch.id, in: seed.workspace.id)?.counts.total == 1)
     }
@@ -125,8 +128,34 @@ import Testing
         #expect(try await store.sendConfig(other.id, in: seed.workspace.id) == other)
     }
 
+    @Test func stagingDoesNotOutliveTheProcess() async throws {
+        do {
+            let store = try await database.store()
+            let seed = try await f.seed(store)
+            let batch = try await f.draft(store, seed, [])
+            // An upload whose stream never ends, abandoned with staged rows (as by a crash).
+            let (stream, continuation) = AsyncThrowingStream<[NewRecipient], any Error>.makeStream()
+            continuation.yield(f.recipients(["a@example.com", "b@example.com"]))
+            let upload = Task {
+                try await store.addRecipients(
+                    to: batch.id, in: seed.workspace.id, chunks: stream, maxRecipients: 10, at: f.time(20))
+            }
+            while try await store.stagedRecipientCount() < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(try await store.batch(batch.id, in: seed.workspace.id)?.counts.total == 0, "not visible")
+            continuation.finish(throwing: UploadAborted())
+            _ = await upload.result
+        }
+        let reopened = try await database.store()
+        #expect(try await reopened.stagedRecipientCount() == 0)
+        let names = try await reopened.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE name IN ('recipient_staging', 'recipient_uploads')")
+        }
+        #expect(names.isEmpty, "no persistent staging tables: \(names)")
+    }
+
     @Test func abandonedUploadsArePurged() async throws {
         let store = try await database.store()
+        #expect(try await store.stagedRecipientCount() == 0)  // creates the temp tables
         try await store.pool.write { db in
             try db.execute(sql: "INSERT INTO recipient_uploads (id, batch_id, started_at) VALUES (7, 'bat_x', 100)")
             try db.execute(
