@@ -3,7 +3,7 @@ import BatchSenderStore
 import Foundation
 import GRDB
 
-extension SQLiteStore: DeliveryQueue {
+extension SQLiteStore {
     static let activeStatusList = "('queued', 'processing')"
 
     public func sendConfigsWithDueWork(now: Date) async throws -> [SendConfig.ID] {

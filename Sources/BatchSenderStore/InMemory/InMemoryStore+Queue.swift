@@ -1,7 +1,7 @@
 import BatchSenderCore
 import Foundation
 
-extension InMemoryStore: DeliveryQueue {
+extension InMemoryStore {
     static let activeStatuses: Set<BatchStatus> = [.queued, .processing]
 
     public func sendConfigsWithDueWork(now: Date) async throws -> [SendConfig.ID] {
