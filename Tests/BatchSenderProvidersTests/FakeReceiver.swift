@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A request the fake receiver got.
@@ -31,16 +32,19 @@ final class FakeReceiver: Sendable {
 
     /// What the server's handler shares with the test.
     private final class State: Sendable {
-        let state = State()
+        let recorded = Mutex<[RecordedRequest]>([])
+        let released = Mutex(false)
     }
 
     let port: Int
     private let state: State
+    private let group: ServiceGroup
     private let task: Task<Void, Never>
 
-    private init(port: Int, state: State, task: Task<Void, Never>) {
+    private init(port: Int, state: State, group: ServiceGroup, task: Task<Void, Never>) {
         self.port = port
         self.state = state
+        self.group = group
         self.task = task
     }
 
@@ -88,12 +92,14 @@ final class FakeReceiver: Sendable {
                 if let port = channel.localAddress?.port { portSink.yield(port) }
             },
             logger: logger)
+        // In a service group of its own, so `stop()` can shut it down gracefully (no signals).
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
         let task = Task {
-            try? await app.run()
+            try? await group.run()
             portSink.finish()
         }
         for await port in ports {
-            return FakeReceiver(port: port, state: state, task: task)
+            return FakeReceiver(port: port, state: state, group: group, task: task)
         }
         task.cancel()
         throw FakeReceiverError.didNotStart
@@ -102,7 +108,7 @@ final class FakeReceiver: Sendable {
     /// Releases stalled answers and shuts the server down.
     func stop() async {
         state.released.withLock { $0 = true }
-        task.cancel()
+        await group.triggerGracefulShutdown()
         await task.value
     }
 }

@@ -136,7 +136,7 @@ import Testing
             try await withClient { client in
                 let provider = WebhookProvider(configuration: Make.configuration(signingSecret: Make.secret), client: client)
                 let message = try Make.message(
-                    payload: ["body": ["q": "{{name}}", "list": [1, 2.5, nil, true]]], to: receiver.url,
+                    payload: ["body": ["q": "{{name}}", "list": [1, .double(2.5), nil, true]]], to: receiver.url,
                     variables: ["name": "ünïcode \"quotes\"\n"])
                 _ = await provider.send([message])
                 return try #require(receiver.requests.first)
@@ -144,6 +144,9 @@ import Testing
         }
         let verdict = try PythonStandardWebhooks.verify(secret: Make.secret, headers: request.headers, body: request.bodyText)
         #expect(verdict == "ok")
+        // And the check can fail: one changed byte of the body.
+        let tampered = try PythonStandardWebhooks.verify(secret: Make.secret, headers: request.headers, body: request.bodyText + " ")
+        #expect(tampered.hasPrefix("WebhookVerificationError"))
     }
 
     @Test func invalidSecretRefusesInsteadOfSendingUnsigned() async throws {
