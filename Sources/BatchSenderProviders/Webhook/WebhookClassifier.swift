@@ -4,6 +4,14 @@ import Foundation
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns a webhook receiver's answer, or the error that prevented one, into a `DeliveryOutcome`
 /// (CONTRACT §5; Standard Webhooks "Delivery success and failure").
 enum WebhookClassifier {
@@ -63,6 +71,10 @@ enum WebhookClassifier {
         if let error = error as? NIOConnectionError {
             // DNS failures and refused/unreachable connections alike: the host may come back.
             return .retry(reason: "connection failed: \(excerpt(error.description))", after: nil)
+        }
+        if let error = error as? IOError {
+            // A socket error: refused, reset, unreachable.
+            return .retry(reason: "connection failed: \(String(cString: strerror(error.errnoCode)))", after: nil)
         }
         if error is CancellationError {
             return .retry(reason: "cancelled before the receiver answered", after: nil)
