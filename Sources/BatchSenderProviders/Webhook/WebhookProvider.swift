@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import BatchSenderCore
+import BatchSenderDelivery
+import Foundation
+import Logging
+import NIOCore
+
+/// The `http` provider of the webhook module: one HTTP call per recipient, Standard Webhooks
+/// headers and (with `credentials.signingSecret`) signature, SSRF guard, and classification of
+/// every answer into a `DeliveryOutcome` (CONTRACT §3–§5).
+public struct WebhookProvider: DeliveryProvider {
+    /// Most bytes of a response body we read; enough for an error message, and keeps a huge
+    /// answer from costing memory.
+    static let maxResponseBytes = 4096
+
+    let client: HTTPClient
+    let guardrail: DestinationGuard
+    let signer: StandardWebhookSigner?
+    /// Set when `signingSecret` is present but unusable: every send is refused, never unsigned.
+    let secretProblem: String?
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    /// - Parameters:
+    ///   - configuration: the send config; `credentials["signingSecret"]` (`whsec_` + base64)
+    ///     enables signing, `blockPrivateNetworks` the SSRF guard.
+    ///   - client: the process-wide client from `DeliveryHTTPClient.makeHTTPClient()` (redirects
+    ///     disabled); the caller owns its shutdown.
+    ///   - resolver: resolves names for the SSRF guard; tests inject a fake one.
+    ///   - logger: request-level logging (AsyncHTTPClient logs at debug and trace only).
+    ///   - now: the clock for `webhook-timestamp`.
+    public init(
+        configuration: ProviderConfiguration,
+        client: HTTPClient,
+        resolver: any HostResolver = SystemHostResolver(),
+        logger: Logger = Logger(label: "batchsender.webhook"),
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.client = client
+        self.guardrail = DestinationGuard(blockPrivateNetworks: configuration.blockPrivateNetworks, resolver: resolver)
+        if let secret = configuration.credentials["signingSecret"], !secret.isEmpty {
+            signer = StandardWebhookSigner(secret: secret)
+            secretProblem = signer == nil ? "signingSecret is not whsec_ followed by base64" : nil
+        } else {
+            signer = nil
+            secretProblem = nil
+        }
+        var logger = logger
+        logger[metadataKey: "provider"] = "http"
+        logger[metadataKey: "send_config.id"] = "\(configuration.sendConfig.id.rawValue)"
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Webhooks are one HTTP call each.
+    public var maxBatchSize: Int { 1 }
+
+    /// The URL's host, lowercased, so the circuit breaker opens per receiving host.
+    public func destination(of message: OutboundMessage) -> String {
+        guard case .webhook(let webhook) = message.message else { return "invalid" }
+        return URLComponents(string: webhook.url)?.host?.lowercased() ?? "invalid"
+    }
+
+    public func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] {
+        var outcomes: [DeliveryOutcome] = []
+        for message in messages { outcomes.append(await send(message)) }
+        return outcomes
+    }
+
+    /// Sends one message; never throws.
+    func send(_ message: OutboundMessage) async -> DeliveryOutcome {
+        guard case .webhook(let webhook) = message.message else {
+            return .reject(reason: "the http provider delivers webhook messages only")
+        }
+        if let secretProblem { return .reject(reason: secretProblem) }
+        let timestamp = Int(now().timeIntervalSince1970)
+        let request: WebhookRequest
+        switch WebhookRequest.make(webhook, idempotencyKey: message.idempotencyKey, timestamp: timestamp, signer: signer) {
+        case .success(let made): request = made
+        case .failure(let error): return .reject(reason: error.message)
+        }
+        // One budget for the lookup, the connection and the answer.
+        let deadline = ContinuousClock.now + request.timeout
+        switch await guardrail.check(request.url, lookupTimeout: request.timeout) {
+        case .allowed: break
+        case .refused(let reason): return .reject(reason: reason)
+        case .unresolved(let reason): return .retry(reason: reason, after: nil)
+        }
+        let outcome = await exchange(request, messageID: message.idempotencyKey, deadline: deadline)
+        logger.debug("webhook sent", metadata: [
+            "recipient.id": "\(message.recipientID.rawValue)", "attempt": "\(message.attempt)",
+            "outcome": "\(outcome)",
+        ])
+        return outcome
+    }
+
+    /// The HTTP call itself: the head within the deadline, then at most `maxResponseBytes` of the
+    /// body, best effort (a 2xx is a success even if its body then stalls).
+    private func exchange(_ request: WebhookRequest, messageID: String, deadline: ContinuousClock.Instant) async
+        -> DeliveryOutcome
+    {
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        guard remaining > .zero else { return WebhookClassifier.outcome(error: DeadlineExceeded(), timeout: request.timeout) }
+        let client = self.client, logger = self.logger
+        let response: HTTPClientResponse
+        do {
+            let clientRequest = request.clientRequest
+            response = try await withDeadline(deadline) {
+                try await client.execute(clientRequest, timeout: .nanoseconds(Self.nanoseconds(remaining)), logger: logger)
+            }
+        } catch {
+            return WebhookClassifier.outcome(error: error, timeout: request.timeout)
+        }
+        // Read (for a 2xx: drain) a small answer, so the connection goes back to the pool.
+        let body = await Self.readExcerpt(response.body, deadline: deadline)
+        return WebhookClassifier.outcome(
+            status: Int(response.status.code), body: body, location: response.headers.first(name: "location"),
+            retryAfter: response.headers.first(name: "retry-after"), messageID: messageID, now: now())
+    }
+
+    /// Up to `maxResponseBytes` of `body` as text; stops early at the deadline or on an error.
+    private static func readExcerpt(_ body: HTTPClientResponse.Body, deadline: ContinuousClock.Instant) async -> String {
+        let bytes = try? await withDeadline(deadline) {
+            var collected: [UInt8] = []
+            for try await chunk in body {
+                collected.append(contentsOf: chunk.readableBytesView.prefix(Self.maxResponseBytes - collected.count))
+                if collected.count >= Self.maxResponseBytes { break }  // the rest is dropped with the connection
+            }
+            return collected
+        }
+        return String(decoding: bytes ?? [], as: UTF8.self)
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

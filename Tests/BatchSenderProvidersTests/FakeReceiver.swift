@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A request the fake receiver got.
+struct RecordedRequest: Sendable {
+    var method: String
+    var path: String
+    /// Lowercased names; repeated headers joined with ", ".
+    var headers: [String: String]
+    var body: [UInt8]
+
+    var bodyText: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// What the fake receiver answers.
+struct ScriptedResponse: Sendable {
+    var status: Int = 200
+    var body: String = ""
+    var retryAfter: String?
+    var location: String?
+    /// Hold the answer until the receiver stops (to make the client time out).
+    var stall = false
+}
+
+/// A webhook receiver on 127.0.0.1 and an ephemeral port: records every request and answers as
+/// the test's script says (the script gets the request and its 0-based index).
+final class FakeReceiver: Sendable {
+    typealias Script = @Sendable (RecordedRequest, Int) -> ScriptedResponse
+
+    /// What the server's handler shares with the test.
+    private final class State: Sendable {
+        let recorded = Mutex<[RecordedRequest]>([])
+        let released = Mutex(false)
+    }
+
+    let port: Int
+    private let state: State
+    private let group: ServiceGroup
+    private let task: Task<Void, Never>
+
+    private init(port: Int, state: State, group: ServiceGroup, task: Task<Void, Never>) {
+        self.port = port
+        self.state = state
+        self.group = group
+        self.task = task
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+    var requests: [RecordedRequest] { state.recorded.withLock { $0 } }
+
+    /// Starts a receiver; call `stop()` when done (also on failure paths: use `withReceiver`).
+    static func start(_ script: @escaping Script = { _, _ in ScriptedResponse() }) async throws -> FakeReceiver {
+        let state = State()
+        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers {
+                let name = field.name.canonicalName
+                headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
+            }
+            let record = RecordedRequest(
+                method: request.method.rawValue, path: request.uri.path, headers: headers,
+                body: Array(body.readableBytesView))
+            let index = state.recorded.withLock { list in
+                list.append(record)
+                return list.count - 1
+            }
+            let answer = script(record, index)
+            if answer.stall {
+                // Bounded, so a test that forgets to stop the receiver cannot hang forever.
+                for _ in 0..<500 where !state.released.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(20)) }
+            }
+            var fields = HTTPFields()
+            if let value = answer.retryAfter { fields[.retryAfter] = value }
+            if let value = answer.location { fields[.location] = value }
+            fields[.contentType] = "text/plain"
+            return Response(
+                status: .init(code: answer.status), headers: fields,
+                body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+        }
+        var logger = Logger(label: "fake-receiver")
+        logger.logLevel = .error
+        let (ports, portSink) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            responder: responder,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                if let port = channel.localAddress?.port { portSink.yield(port) }
+            },
+            logger: logger)
+        // In a service group of its own, so `stop()` can shut it down gracefully (no signals).
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task {
+            try? await group.run()
+            portSink.finish()
+        }
+        for await port in ports {
+            return FakeReceiver(port: port, state: state, group: group, task: task)
+        }
+        task.cancel()
+        throw FakeReceiverError.didNotStart
+    }
+
+    /// Releases stalled answers and shuts the server down.
+    func stop() async {
+        state.released.withLock { $0 = true }
+        await group.triggerGracefulShutdown()
+        await task.value
+    }
+}
+
+enum FakeReceiverError: Error {
+    case didNotStart
+}
