@@ -93,6 +93,7 @@ let package = Package(
             dependencies: [
                 "BatchSenderAPI", "BatchSenderSQLite", "BatchSenderStore", "BatchSenderSecrets",
                 "BatchSenderWorker", "BatchSenderProviders",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),

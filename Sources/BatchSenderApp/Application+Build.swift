@@ -98,7 +98,8 @@ public enum BatchSender {
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "BatchSender"),
-            services: engine.services + [LockHolder(lock: lock)],
+            // Services stop in reverse order: the HTTP server first, the database lock last.
+            services: [LockHolder(lock: lock)] + engine.services,
             logger: logger)
     }
 }

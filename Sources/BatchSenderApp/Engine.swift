@@ -4,6 +4,7 @@ import BatchSenderProviders
 import BatchSenderSecrets
 import BatchSenderStore
 import BatchSenderWorker
+import AsyncHTTPClient
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -17,7 +18,10 @@ struct Engine {
         _ config: AppConfig, store: some DataStore & DeliveryQueue, sealer: CredentialSealer, logger: Logger
     ) -> Engine {
         let signal = EngineSignal()
-        let registry = ProviderRegistry(recordSandbox: { try await store.recordSandboxMessages($0) })
+        let httpClient = DeliveryHTTPClient.makeHTTPClient(backgroundActivityLogger: logger)
+        let registry = ProviderRegistry(
+            recordSandbox: { try await store.recordSandboxMessages($0) },
+            webhooks: { WebhookProvider(configuration: $0, client: httpClient, logger: logger) })
         let blockPrivate = !config.allowPrivateNetworks
         let engine = DeliveryEngine(
             queue: store,
@@ -28,6 +32,7 @@ struct Engine {
             },
             signal: signal, logger: logger)
         let maintenance = Maintenance(queue: store, notifier: signal, logger: logger)
-        return Engine(signal: signal, services: [engine, maintenance])
+        // The client outlives the engine: it shuts down after in-flight calls have finished.
+        return Engine(signal: signal, services: [HTTPClientService(client: httpClient), engine, maintenance])
     }
 }
