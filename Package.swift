@@ -114,6 +114,16 @@ let package = Package(
         // Fixtures and the store conformance suite, shared by the drivers' tests.
         .target(name: "BatchSenderTesting", dependencies: ["BatchSenderStore"], swiftSettings: strict),
 
+        // Fake HTTP peers for tests that cross the network (Hummingbird on 127.0.0.1).
+        .target(
+            name: "BatchSenderTestServers",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         .testTarget(name: "BatchSenderCoreTests", dependencies: ["BatchSenderCore"], swiftSettings: strict),
         .testTarget(name: "BatchSenderDeliveryTests", dependencies: ["BatchSenderDelivery"], swiftSettings: strict),
         .testTarget(
@@ -143,12 +153,12 @@ let package = Package(
         .testTarget(
             name: "BatchSenderProvidersTests",
             dependencies: [
-                "BatchSenderProviders", "BatchSenderTesting",
+                "BatchSenderProviders", "BatchSenderTesting", "BatchSenderTestServers",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),
         // The real binary, run as a user runs it.
-        .testTarget(name: "BatchSenderEndToEndTests", swiftSettings: strict),
+        .testTarget(name: "BatchSenderEndToEndTests", dependencies: ["BatchSenderTestServers"], swiftSettings: strict),
     ]
 )

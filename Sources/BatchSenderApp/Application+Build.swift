@@ -82,7 +82,7 @@ public enum BatchSender {
         if lock != nil {
             // We own the database: whatever is still `sending` was in flight when a previous
             // process died. Take it back now instead of waiting for its leases to expire.
-            let rescued = try await store.rescueExpiredLeases(now: .distantFuture)
+            let rescued = try await store.rescueLeases(expiringBy: .distantFuture, now: Date())
             if rescued > 0 {
                 logger.warning("re-queued recipients that were in flight when the last process stopped",
                     metadata: ["recipients": "\(rescued)"])

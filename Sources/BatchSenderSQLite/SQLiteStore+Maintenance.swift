@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func rescueExpiredLeases(now: Date) async throws -> Int {
+    public func rescueLeases(expiringBy: Date, now: Date) async throws -> Int {
         try await write { db in
             let rows = try Row.fetchAll(
                 db,
@@ -12,7 +12,7 @@ extension SQLiteStore {
                     SELECT r.id, r.batch_id FROM recipients r
                     WHERE r.status = 'sending' AND r.lease_expires_at <= ?
                     """,
-                arguments: [now.unixTime])
+                arguments: [expiringBy.unixTime])
             guard !rows.isEmpty else { return 0 }
             var batches: [Batch.ID: Batch] = [:]
             let requeue = try db.cachedStatement(

@@ -126,8 +126,9 @@ public protocol DeliveryQueue: Sendable {
     /// batch, outcomes that would queue a recipient again cancel it instead.
     func complete(_ completions: [DeliveryCompletion], now: Date) async throws -> CompletionReport
 
-    /// Puts every recipient whose lease expired back to `queued`, due now; returns how many.
-    func rescueExpiredLeases(now: Date) async throws -> Int
+    /// Puts every recipient whose lease expires by `expiringBy` back to `queued`, due at `now`
+    /// (cancelled instead in a cancelled batch); returns how many.
+    func rescueLeases(expiringBy: Date, now: Date) async throws -> Int
 
     /// Moves `scheduled` batches whose `scheduledAt` has come to `queued` (recipients
     /// `pending → queued`); returns their ids.
@@ -160,4 +161,11 @@ public protocol DeliveryQueue: Sendable {
 
     /// How many batches are in each status (the `batchsender_batches` gauge).
     func batchCountsByStatus() async throws -> [BatchStatus: Int]
+}
+
+extension DeliveryQueue {
+    /// Rescues the leases that have expired at `now`: the rescuer's round.
+    public func rescueExpiredLeases(now: Date) async throws -> Int {
+        try await rescueLeases(expiringBy: now, now: now)
+    }
 }

@@ -119,6 +119,14 @@ extension StoreConformance {
             try expectEqual(try await store.rescueExpiredLeases(now: f.time(59)), 0)
             try expectEqual(try await store.rescueExpiredLeases(now: f.time(60)), 1)
         },
+        Case("rescuing every lease at start-up makes the work due now") { store, f in
+            let seed = try await f.seed(store)
+            _ = try await queued(store, f, seed, ["a@example.com"])
+            _ = try await store.claim(sendConfig: seed.sendConfig.id, limit: 1, now: f.time(11), leaseDuration: 30)
+            try expectEqual(try await store.rescueLeases(expiringBy: .distantFuture, now: f.time(12)), 1)
+            let again = try await store.claim(sendConfig: seed.sendConfig.id, limit: 1, now: f.time(12), leaseDuration: 30)
+            try expectEqual(again.map(\.attempt), [2], "due at once, not at the far-future cut-off")
+        },
         Case("in a cancelled batch, outcomes that would re-queue cancel instead") { store, f in
             let seed = try await f.seed(store)
             let batch = try await queued(store, f, seed, ["a@example.com", "b@example.com", "c@example.com"])

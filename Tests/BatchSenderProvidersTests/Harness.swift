@@ -1,3 +1,4 @@
+import BatchSenderTestServers
 import AsyncHTTPClient
 import BatchSenderCore
 import BatchSenderDelivery

@@ -1,3 +1,4 @@
+import BatchSenderTestServers
 import BatchSenderCore
 import Foundation
 import Testing

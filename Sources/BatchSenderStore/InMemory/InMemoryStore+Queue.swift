@@ -94,8 +94,8 @@ extension InMemoryStore {
         return report
     }
 
-    public func rescueExpiredLeases(now: Date) async throws -> Int {
-        let expired = leases.filter { $0.value.expiresAt <= now }.map(\.key)
+    public func rescueLeases(expiringBy: Date, now: Date) async throws -> Int {
+        let expired = leases.filter { $0.value.expiresAt <= expiringBy }.map(\.key)
         var rescued = 0
         for id in expired {
             leases[id] = nil

@@ -5,30 +5,38 @@ import ServiceLifecycle
 import Synchronization
 
 /// A request the fake receiver got.
-struct RecordedRequest: Sendable {
-    var method: String
-    var path: String
+public struct RecordedRequest: Sendable {
+    public var method: String
+    public var path: String
     /// Lowercased names; repeated headers joined with ", ".
-    var headers: [String: String]
-    var body: [UInt8]
+    public var headers: [String: String]
+    public var body: [UInt8]
 
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
 /// What the fake receiver answers.
-struct ScriptedResponse: Sendable {
-    var status: Int = 200
-    var body: String = ""
-    var retryAfter: String?
-    var location: String?
+public struct ScriptedResponse: Sendable {
+    public var status: Int = 200
+    public var body: String = ""
+    public var retryAfter: String?
+    public var location: String?
     /// Hold the answer until the receiver stops (to make the client time out).
-    var stall = false
+    public var stall = false
+
+    public init(status: Int = 200, body: String = "", retryAfter: String? = nil, location: String? = nil, stall: Bool = false) {
+        self.status = status
+        self.body = body
+        self.retryAfter = retryAfter
+        self.location = location
+        self.stall = stall
+    }
 }
 
-/// A webhook receiver on 127.0.0.1 and an ephemeral port: records every request and answers as
+/// A test HTTP receiver (for webhooks and fake provider APIs) on 127.0.0.1 and an ephemeral port: records every request and answers as
 /// the test's script says (the script gets the request and its 0-based index).
-final class FakeReceiver: Sendable {
-    typealias Script = @Sendable (RecordedRequest, Int) -> ScriptedResponse
+public final class FakeReceiver: Sendable {
+    public typealias Script = @Sendable (RecordedRequest, Int) -> ScriptedResponse
 
     /// What the server's handler shares with the test.
     private final class State: Sendable {
@@ -36,7 +44,7 @@ final class FakeReceiver: Sendable {
         let released = Mutex(false)
     }
 
-    let port: Int
+    public let port: Int
     private let state: State
     private let group: ServiceGroup
     private let task: Task<Void, Never>
@@ -48,11 +56,11 @@ final class FakeReceiver: Sendable {
         self.task = task
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
-    var requests: [RecordedRequest] { state.recorded.withLock { $0 } }
+    public var url: String { "http://127.0.0.1:\(port)" }
+    public var requests: [RecordedRequest] { state.recorded.withLock { $0 } }
 
     /// Starts a receiver; call `stop()` when done (also on failure paths: use `withReceiver`).
-    static func start(_ script: @escaping Script = { _, _ in ScriptedResponse() }) async throws -> FakeReceiver {
+    public static func start(_ script: @escaping Script = { _, _ in ScriptedResponse() }) async throws -> FakeReceiver {
         let state = State()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             var request = request
@@ -106,13 +114,13 @@ final class FakeReceiver: Sendable {
     }
 
     /// Releases stalled answers and shuts the server down.
-    func stop() async {
+    public func stop() async {
         state.released.withLock { $0 = true }
         await group.triggerGracefulShutdown()
         await task.value
     }
 }
 
-enum FakeReceiverError: Error {
+public enum FakeReceiverError: Error {
     case didNotStart
 }
