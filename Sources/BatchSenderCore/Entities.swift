@@ -199,7 +199,7 @@ public enum SuppressionReason: String, CaseIterable, Codable, Sendable {
 
 /// An address the workspace must never send to.
 public struct Suppression: Hashable, Sendable {
-    /// The normalized address (see `AddressNormalizer`).
+    /// The normalized address (see `AddressValidator.normalize`).
     public var address: String
     public var workspaceID: Workspace.ID
     public var reason: SuppressionReason

@@ -1,6 +1,6 @@
 /// Recognises hosts a delivery must not reach unless private networks are allowed (SSRF guard):
 /// loopback, private, link-local, carrier-grade NAT, unspecified and cloud metadata addresses.
-/// This checks literal hosts; resolved addresses are checked again by the HTTP client.
+/// This checks literal hosts; the webhook provider's `DestinationGuard` checks resolved ones.
 public enum NetworkGuard {
     /// Why `host` is refused, or `nil` when it is a public address or an ordinary name.
     public static func blockedReason(forHost rawHost: String) -> String? {
@@ -16,28 +16,39 @@ public enum NetworkGuard {
 
     static let metadataNames: Set<String> = ["metadata.google.internal", "metadata", "instance-data"]
 
-    /// Classifies an IPv4 address given as four octets.
+    /// Classifies an IPv4 address given as four octets (anything else is refused as malformed).
     public static func blockedReason(ipv4 o: [UInt8]) -> String? {
-        switch (o[0], o[1]) {
-        case (0, _): "unspecified"
-        case (127, _): "loopback"
-        case (10, _), (172, 16...31), (192, 168): "private"
-        case (169, 254): "link-local"
-        case (100, 64...127): "carrier-grade NAT"
-        case (224...255, _): "multicast or reserved"
-        default: nil
+        guard o.count == 4 else { return "malformed" }
+        switch (o[0], o[1], o[2]) {
+        case (0, _, _): return "unspecified"
+        case (127, _, _): return "loopback"
+        case (10, _, _), (172, 16...31, _), (192, 168, _): return "private"
+        case (169, 254, _): return "link-local"
+        case (100, 64...127, _): return "carrier-grade NAT"
+        case (192, 0, 0): return "IETF protocol assignment"  // 192.0.0.0/24
+        case (198, 18...19, _): return "benchmarking"  // 198.18.0.0/15
+        case (224...255, _, _): return "multicast or reserved"
+        default: return nil
         }
     }
 
-    /// Classifies an IPv6 address given as sixteen bytes.
+    /// Classifies an IPv6 address given as sixteen bytes (anything else is refused as malformed).
+    /// Forms that carry an IPv4 address are judged by that address.
     public static func blockedReason(ipv6 b: [UInt8]) -> String? {
+        guard b.count == 16 else { return "malformed" }
         if b.allSatisfy({ $0 == 0 }) { return "unspecified" }
         if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return "loopback" }
         if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF {
-            return blockedReason(ipv4: Array(b[12..<16]))  // IPv4-mapped
+            return blockedReason(ipv4: Array(b[12..<16]))  // ::ffff:a.b.c.d, IPv4-mapped
         }
+        if b[0..<12].allSatisfy({ $0 == 0 }) { return blockedReason(ipv4: Array(b[12..<16])) }  // ::a.b.c.d
+        if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0][...] {
+            return blockedReason(ipv4: Array(b[12..<16]))  // 64:ff9b::/96, NAT64
+        }
+        if b[0] == 0x20 && b[1] == 0x02 { return blockedReason(ipv4: Array(b[2..<6])) }  // 2002::/16, 6to4
         if b[0] & 0xFE == 0xFC { return "private" }  // fc00::/7 (includes fd00:ec2::254)
         if b[0] == 0xFE && b[1] & 0xC0 == 0x80 { return "link-local" }  // fe80::/10
+        if b[0] == 0xFE && b[1] & 0xC0 == 0xC0 { return "site-local" }  // fec0::/10, deprecated
         if b[0] == 0xFF { return "multicast" }
         return nil
     }

@@ -31,7 +31,11 @@ public struct RetryPolicy: Hashable, Sendable {
     /// Parses an HTTP `Retry-After`: delay-seconds or an HTTP date.
     public static func parseRetryAfter(_ value: String, now: Date) -> TimeInterval? {
         let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds >= 0 { return seconds }
+        // RFC 9110: delay-seconds is 1*DIGIT. Anything else that `Double` would accept (`inf`,
+        // `1e9`, hex) is not a delay.
+        if !trimmed.isEmpty, trimmed.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            return Double(trimmed.prefix(9)).map { trimmed.count > 9 ? 999_999_999 : $0 }
+        }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")

@@ -22,17 +22,18 @@ public struct SendConfigValidator: Sendable {
                 reader.fail("publicKey", "must be base64 of the 32-byte Ed25519 public key")
             }
         }
-        if provider == .http, let secret = credentials["signingSecret"]?.stringValue, !secret.isEmpty {
-            if !(secret.hasPrefix("whsec_") && String(secret.dropFirst(6)).base64Decoded != nil) {
-                reader.fail("signingSecret", "must be whsec_ followed by base64")
-            }
-        }
-        if provider == .resend, let secret = credentials["webhookSecret"]?.stringValue, !secret.isEmpty {
-            if !(secret.hasPrefix("whsec_") && String(secret.dropFirst(6)).base64Decoded != nil) {
-                reader.fail("webhookSecret", "must be whsec_ followed by base64")
+        for (owner, key) in [(Provider.http, "signingSecret"), (.resend, "webhookSecret")] where provider == owner {
+            if let secret = credentials[key]?.stringValue, !secret.isEmpty, !Self.isWebhookSecret(secret) {
+                reader.fail(key, "must be whsec_ followed by base64 of 1 to 64 bytes (24 or more recommended)")
             }
         }
         return reader.issues
+    }
+
+    /// A Standard Webhooks secret: `whsec_` and base64 of 1–64 bytes.
+    static func isWebhookSecret(_ secret: String) -> Bool {
+        guard secret.hasPrefix("whsec_"), let bytes = String(secret.dropFirst(6)).base64Decoded else { return false }
+        return (1...64).contains(bytes.count)
     }
 
     /// Problems with `settings` for `provider`.

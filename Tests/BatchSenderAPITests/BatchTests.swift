@@ -180,3 +180,17 @@ import Testing
 }
 
 import Foundation
+
+@Suite struct RetryAfterConfigDeletionTests {
+    @Test func retryIsAConflictOnceTheSendConfigIsGone() async throws {
+        try await Harness.run { h in
+            let config = try await h.sendConfig(module: "email", provider: "sandbox")
+            let id = try #require(try await h.emailBatch([["to": "a@example.com"]], configID: config)["id"]?.stringValue)
+            _ = try await h.post("/v1/batches/\(id)/cancel", [:])
+            #expect(try await h.request(.delete, "/v1/send-configs/\(config)").status == .noContent)
+            let reply = try await h.post("/v1/batches/\(id)/retry", ["statuses": ["cancelled"]])
+            #expect(reply.status == .conflict)
+            #expect(reply["detail"]?.stringValue?.contains("deleted") == true)
+        }
+    }
+}

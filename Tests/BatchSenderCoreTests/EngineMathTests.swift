@@ -107,3 +107,30 @@ import Testing
         #expect(breaker.state == .open(until: later.addingTimeInterval(10)))
     }
 }
+
+@Suite struct GuardHardeningTests {
+    @Test func retryAfterAcceptsOnlyDigitsOrDates() {
+        let now = Date(timeIntervalSince1970: 0)
+        #expect(RetryPolicy.parseRetryAfter("inf", now: now) == nil)
+        #expect(RetryPolicy.parseRetryAfter("1e9", now: now) == nil)
+        #expect(RetryPolicy.parseRetryAfter("0x10", now: now) == nil)
+        #expect(RetryPolicy.parseRetryAfter("-5", now: now) == nil)
+        #expect(RetryPolicy.parseRetryAfter("99999999999999999999", now: now) == 999_999_999)
+        #expect(RetryPolicy.parseRetryAfter(" 7 ", now: now) == 7)
+    }
+
+    @Test(arguments: [
+        "192.0.0.8", "198.18.0.1", "[::127.0.0.1]", "[64:ff9b::10.0.0.1]", "[2002:a00:1::]", "[fec0::1]",
+        "[::ffff:169.254.169.254]",
+    ])
+    func embeddedAndSpecialRangesAreBlocked(host: String) {
+        #expect(NetworkGuard.blockedReason(forHost: host) != nil, "\(host)")
+    }
+
+    @Test func publicEmbeddedAddressesStayAllowed() {
+        #expect(NetworkGuard.blockedReason(forHost: "[64:ff9b::8.8.8.8]") == nil)
+        #expect(NetworkGuard.blockedReason(forHost: "[2002:808:808::]") == nil)
+        #expect(NetworkGuard.blockedReason(ipv4: [1, 2]) == "malformed")
+        #expect(NetworkGuard.blockedReason(ipv6: [0xFE]) == "malformed")
+    }
+}

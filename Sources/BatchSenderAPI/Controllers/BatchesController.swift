@@ -92,6 +92,12 @@ struct BatchesController<Store: DataStore> {
             request, caller: caller, logger: context.logger, fingerprint: Idempotency<Store>.fingerprint(of: request, body: bytes)
         ) {
             let command = try make(try JSONBody.object(from: bytes, allowEmpty: true))
+            if case .retry = command, let current = try await store.batch(id, in: caller.workspaceID),
+                try await store.sendConfig(current.sendConfigID, in: caller.workspaceID) == nil
+            {
+                // A finished batch may outlive its send config; there is nothing left to send with.
+                throw APIError.conflict("the batch's send config \(current.sendConfigID) was deleted; nothing can be retried")
+            }
             let batch: Batch
             do {
                 batch = try await store.apply(command, to: id, in: caller.workspaceID, at: services.now())
