@@ -11,6 +11,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "batchsender", targets: ["batchsender"]),
+        // For the separate Benchmarks package.
+        .library(
+            name: "BatchSenderKit",
+            targets: ["BatchSenderCore", "BatchSenderStore", "BatchSenderSQLite", "BatchSenderDelivery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

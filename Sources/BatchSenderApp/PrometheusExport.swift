@@ -17,6 +17,11 @@ public enum PrometheusExport {
             .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
             .seconds(10), .seconds(30),
         ]
+        factory.durationHistogramBuckets["batchsender_claim_to_call_seconds"] = [
+            .microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(2.5), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+        ]
         MetricsSystem.bootstrap(factory)
         // Series exist from the first scrape, before any delivery, so dashboards and alerts see zeros.
         for module in Module.allCases {

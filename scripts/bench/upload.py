@@ -28,7 +28,7 @@ class Server:
     def __init__(self, binary, workdir, port):
         self.port = port
         self.proc = subprocess.Popen(
-            [binary, "serve", "--database-url", f"sqlite:{workdir}/bench.db", "--port", str(port)],
+            [binary, "serve", "--database-url", f"sqlite:{workdir}/bench-{port}.db", "--port", str(port)],
             stdout=subprocess.PIPE, stderr=open(f"{workdir}/server.log", "w"), text=True)
         line = self.proc.stdout.readline()
         assert line.startswith("admin api key: "), line
@@ -48,6 +48,10 @@ class Server:
             req.add_header("Content-Type", content_type)
         with urllib.request.urlopen(req, timeout=600) as resp:
             return json.loads(resp.read() or b"null")
+
+    def call_text(self, path):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as resp:
+            return resp.read().decode()
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
