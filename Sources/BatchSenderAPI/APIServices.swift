@@ -3,6 +3,7 @@ import BatchSenderDelivery
 import BatchSenderSecrets
 import BatchSenderStore
 import Foundation
+import Hummingbird
 
 /// What the API's controllers are built from; the composition root fills it in.
 public struct APIServices<Store: DataStore>: Sendable {
@@ -30,4 +31,17 @@ public struct APIServices<Store: DataStore>: Sendable {
     }
 
     var idempotency: Idempotency<Store> { Idempotency(store: store, now: now) }
+
+    /// The shape of every JSON POST: authenticate, read the body within the JSON limit, then run
+    /// `operation` once per `Idempotency-Key`.
+    func jsonPOST(
+        _ request: Request, _ context: APIContext, _ operation: (Caller, ByteBuffer) async throws -> JSONResponse
+    ) async throws -> Response {
+        let caller = try context.requireCaller()
+        let bytes = try await JSONBody.bytes(of: request, limit: limits.maxJSONBodyBytes)
+        return try await idempotency.run(
+            request, caller: caller, logger: context.logger,
+            fingerprint: Idempotency<Store>.fingerprint(of: request, body: bytes)
+        ) { try await operation(caller, bytes) }
+    }
 }

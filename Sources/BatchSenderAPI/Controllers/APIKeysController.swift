@@ -16,11 +16,7 @@ struct APIKeysController<Store: DataStore> {
     }
 
     @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let bytes = try await JSONBody.bytes(of: request, limit: services.limits.maxJSONBodyBytes)
-        return try await services.idempotency.run(
-            request, caller: caller, logger: context.logger, fingerprint: Idempotency<Store>.fingerprint(of: request, body: bytes)
-        ) {
+        return try await services.jsonPOST(request, context) { caller, bytes in
             var reader = ObjectReader(try JSONBody.object(from: bytes, allowEmpty: true))
             let name = reader.string("name", required: true)
             if let name, name.count > 200 { reader.fail("name", "must be at most 200 characters") }

@@ -20,11 +20,7 @@ struct BatchesController<Store: DataStore> {
     }
 
     @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let bytes = try await JSONBody.bytes(of: request, limit: services.limits.maxJSONBodyBytes)
-        return try await services.idempotency.run(
-            request, caller: caller, logger: context.logger, fingerprint: Idempotency<Store>.fingerprint(of: request, body: bytes)
-        ) {
+        return try await services.jsonPOST(request, context) { caller, bytes in
             let body = try JSONBody.object(from: bytes)
             let now = services.now()
             var reader = ObjectReader(body)
@@ -85,12 +81,8 @@ struct BatchesController<Store: DataStore> {
         _ request: Request, _ context: APIContext, status: HTTPResponse.Status,
         _ make: @Sendable ([String: JSONValue]) throws -> BatchCommand
     ) async throws -> Response {
-        let caller = try context.requireCaller()
         let id = try Self.id(request, context)
-        let bytes = try await JSONBody.bytes(of: request, limit: services.limits.maxJSONBodyBytes)
-        return try await services.idempotency.run(
-            request, caller: caller, logger: context.logger, fingerprint: Idempotency<Store>.fingerprint(of: request, body: bytes)
-        ) {
+        return try await services.jsonPOST(request, context) { caller, bytes in
             let command = try make(try JSONBody.object(from: bytes, allowEmpty: true))
             if case .retry = command, let current = try await store.batch(id, in: caller.workspaceID),
                 try await store.sendConfig(current.sendConfigID, in: caller.workspaceID) == nil

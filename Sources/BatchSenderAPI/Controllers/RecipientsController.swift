@@ -26,10 +26,7 @@ struct RecipientsController<Store: DataStore> {
         guard JSONBody.isJSON(contentType) else {
             throw APIError(.unsupportedMediaType, "send recipients as application/json or text/csv, not \(contentType)")
         }
-        let bytes = try await JSONBody.bytes(of: request, limit: services.limits.maxJSONBodyBytes)
-        return try await services.idempotency.run(
-            request, caller: caller, logger: context.logger, fingerprint: Idempotency<Store>.fingerprint(of: request, body: bytes)
-        ) {
+        return try await services.jsonPOST(request, context) { caller, bytes in
             var reader = ObjectReader(try JSONBody.object(from: bytes))
             let values = reader.array("recipients", required: true) ?? []
             guard reader.issues.isEmpty else { throw APIError.invalid(reader.issues) }

@@ -19,11 +19,7 @@ struct SendConfigsController<Store: DataStore> {
     }
 
     @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let bytes = try await JSONBody.bytes(of: request, limit: services.limits.maxJSONBodyBytes)
-        return try await services.idempotency.run(
-            request, caller: caller, logger: context.logger, fingerprint: Idempotency<Store>.fingerprint(of: request, body: bytes)
-        ) {
+        return try await services.jsonPOST(request, context) { caller, bytes in
             let input = SendConfigInput(try JSONBody.object(from: bytes), creating: true)
             guard let module = input.module, let provider = input.provider, input.issues.isEmpty else {
                 throw APIError.invalid(input.issues)

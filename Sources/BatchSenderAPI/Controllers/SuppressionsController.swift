@@ -16,11 +16,7 @@ struct SuppressionsController<Store: DataStore> {
     }
 
     @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let bytes = try await JSONBody.bytes(of: request, limit: services.limits.maxJSONBodyBytes)
-        return try await services.idempotency.run(
-            request, caller: caller, logger: context.logger, fingerprint: Idempotency<Store>.fingerprint(of: request, body: bytes)
-        ) {
+        return try await services.jsonPOST(request, context) { caller, bytes in
             var reader = ObjectReader(try JSONBody.object(from: bytes))
             let address = reader.string("address", required: true)?.trimmingCharacters(in: .whitespaces)
             if let address, address.utf8.count > 2_048 { reader.fail("address", "must be at most 2048 bytes") }
