@@ -16,13 +16,17 @@ public struct APIServices<Store: DataStore>: Sendable {
     public var notifier: any DeliveryNotifier
     /// `/metrics`, when the process exports metrics.
     public var metrics: MetricsEndpoint?
+    /// `POST /v1/send-configs/{id}/test`, when the process can reach providers.
+    public var testSender: TestSender?
 
     public init(
         store: Store, sealer: CredentialSealer, limits: Limits = Limits(), addresses: AddressValidator,
-        notifier: any DeliveryNotifier = SilentNotifier(), metrics: MetricsEndpoint? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        notifier: any DeliveryNotifier = SilentNotifier(), metrics: MetricsEndpoint? = nil,
+        testSender: TestSender? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.notifier = notifier
         self.metrics = metrics
+        self.testSender = testSender
         self.store = store
         self.sealer = sealer
         self.limits = limits

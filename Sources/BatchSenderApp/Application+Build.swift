@@ -60,12 +60,12 @@ public enum BatchSender {
     /// The API services for a store and configuration.
     public static func services<Store: DataStore>(
         _ config: AppConfig, store: Store, masterKey: Data, notifier: any DeliveryNotifier = SilentNotifier(),
-        metrics: MetricsEndpoint? = nil
+        metrics: MetricsEndpoint? = nil, testSender: TestSender? = nil
     ) throws -> APIServices<Store> {
         APIServices(
             store: store, sealer: try CredentialSealer(masterKey: masterKey),
             addresses: AddressValidator(allowPrivateNetworks: config.allowPrivateNetworks), notifier: notifier,
-            metrics: metrics)
+            metrics: metrics, testSender: testSender)
     }
 
     /// The whole server for `config`: store, bootstrap, API, delivery engine and maintenance, in
@@ -94,7 +94,9 @@ public enum BatchSender {
         let engine = Engine.make(config, store: store, sealer: sealer, logger: logger)
         let metrics = MetricsEndpoint(token: config.metricsToken) { try await PrometheusExport.render(queue: store) }
         let router = buildAPIRouter(
-            try services(config, store: store, masterKey: key, notifier: engine.signal, metrics: metrics))
+            try services(
+                config, store: store, masterKey: key, notifier: engine.signal, metrics: metrics,
+                testSender: engine.testSender))
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "BatchSender"),

@@ -1,3 +1,4 @@
+import BatchSenderAPI
 import BatchSenderCore
 import BatchSenderDelivery
 import BatchSenderProviders
@@ -13,6 +14,7 @@ import ServiceLifecycle
 struct Engine {
     let signal: EngineSignal
     let services: [any Service]
+    let testSender: TestSender
 
     static func make(
         _ config: AppConfig, store: some DataStore & DeliveryQueue, sealer: CredentialSealer, logger: Logger
@@ -23,16 +25,16 @@ struct Engine {
             recordSandbox: { try await store.recordSandboxMessages($0) },
             webhooks: { WebhookProvider(configuration: $0, client: httpClient, logger: logger) })
         let blockPrivate = !config.allowPrivateNetworks
-        let engine = DeliveryEngine(
-            queue: store,
-            providers: { sendConfig in
-                let credentials = try sealer.open(sendConfig.sealedCredentials, for: sendConfig.id)
-                return try registry.makeProvider(ProviderConfiguration(
-                    sendConfig: sendConfig, credentials: credentials, blockPrivateNetworks: blockPrivate))
-            },
-            signal: signal, logger: logger)
+        let providers: DeliveryEngine.ProviderResolver = { sendConfig in
+            let credentials = try sealer.open(sendConfig.sealedCredentials, for: sendConfig.id)
+            return try registry.makeProvider(ProviderConfiguration(
+                sendConfig: sendConfig, credentials: credentials, blockPrivateNetworks: blockPrivate))
+        }
+        let engine = DeliveryEngine(queue: store, providers: providers, signal: signal, logger: logger)
         let maintenance = Maintenance(queue: store, notifier: signal, logger: logger)
         // The client outlives the engine: it shuts down after in-flight calls have finished.
-        return Engine(signal: signal, services: [HTTPClientService(client: httpClient), engine, maintenance])
+        return Engine(
+            signal: signal, services: [HTTPClientService(client: httpClient), engine, maintenance],
+            testSender: testSender(providers: providers))
     }
 }

@@ -1,3 +1,4 @@
+import BatchSenderTestServers
 import Foundation
 import Testing
 
@@ -77,5 +78,52 @@ import Testing
         #expect(first["status"] as? String == "sent")
         #expect((first["providerMessageId"] as? String)?.hasPrefix("dryrun_") == true)
         #expect(await server.terminate() == 0)
+    }
+}
+
+/// `POST /v1/send-configs/{id}/test` through real providers.
+@Suite(.serialized) struct TestSendEndToEndTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bs-test-\(UUID().uuidString)")
+
+    init() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    @Test func testSendsReportTheProvidersAnswer() async throws {
+        let receiver = try await FakeReceiver.start { request, _ in
+            request.path == "/missing" ? ScriptedResponse(status: 404, body: "no such hook") : ScriptedResponse()
+        }
+        let server = try ServerProcess(
+            databasePath: directory.appendingPathComponent("bs.db").path,
+            environment: ["BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true"])
+        let key = try server.adminKey()
+        try await server.waitUntilHealthy()
+        defer { server.kill9() }
+
+        let (_, sandbox) = try await server.request(
+            "POST", "/v1/send-configs", key: key, body: #"{"module":"email","provider":"sandbox"}"#)
+        let sandboxID = try #require(JSON.string(sandbox, "id"))
+        let (status, ok) = try await server.request(
+            "POST", "/v1/send-configs/\(sandboxID)/test", key: key, body: #"{"to":"ann@example.com"}"#)
+        #expect(status == 200, "\(ok)")
+        #expect(JSON.object(ok)["ok"] as? Bool == true)
+        #expect(JSON.string(ok, "providerMessageId")?.hasPrefix("sandbox_") == true)
+        #expect(JSON.object(ok)["latencyMs"] is Int)
+        let (invalid, _) = try await server.request(
+            "POST", "/v1/send-configs/\(sandboxID)/test", key: key, body: #"{"to":"not-an-address"}"#)
+        #expect(invalid == 422)
+
+        let (_, hook) = try await server.request(
+            "POST", "/v1/send-configs", key: key, body: #"{"module":"webhook","provider":"http"}"#)
+        let hookID = try #require(JSON.string(hook, "id"))
+        let (_, delivered) = try await server.request(
+            "POST", "/v1/send-configs/\(hookID)/test", key: key, body: JSON.encode(["to": "\(receiver.url)/ok"]))
+        #expect(JSON.object(delivered)["ok"] as? Bool == true, "\(delivered)")
+        #expect(receiver.requests.first?.bodyText.contains("batchsender.test") == true)
+        let (_, refused) = try await server.request(
+            "POST", "/v1/send-configs/\(hookID)/test", key: key, body: JSON.encode(["to": "\(receiver.url)/missing"]))
+        #expect(JSON.object(refused)["ok"] as? Bool == false)
+        #expect(JSON.string(refused, "error")?.contains("404") == true, "\(refused)")
+        await receiver.stop()
     }
 }

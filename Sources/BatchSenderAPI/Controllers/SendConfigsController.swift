@@ -16,6 +16,34 @@ struct SendConfigsController<Store: DataStore> {
         group.get(":id", use: show)
         group.patch(":id", use: update)
         group.delete(":id", use: delete)
+        group.post(":id/test", use: test)
+    }
+
+    /// One real send: `{to, variables?, payload?}` → `{ok, providerMessageId, error, latencyMs}`.
+    @Sendable func test(_ request: Request, context: APIContext) async throws -> Response {
+        let config = try await load(request, context)
+        return try await services.jsonPOST(request, context) { _, bytes in
+            var reader = ObjectReader(try JSONBody.object(from: bytes))
+            let to = reader.string("to", required: true)
+            let variables = reader.object("variables") ?? [:]
+            let payload = reader.present("payload") ?? TestPayload.default(for: config.module)
+            var issues = reader.issues
+            if let to, case .failure(let error) = services.addresses.validate(to, for: config.module) {
+                issues.append(ValidationIssue(field: "to", message: error.message))
+            }
+            if reader.present("payload") != nil {
+                issues += PayloadValidator(addresses: services.addresses).issues(in: payload, for: config.module)
+            }
+            guard let to, issues.isEmpty else { throw APIError.invalid(issues) }
+            guard let sender = services.testSender else {
+                throw APIError(.serviceUnavailable, "this process does not deliver messages (role api)")
+            }
+            let result = await sender(config, to, variables, payload)
+            return JSONResponse(.ok, [
+                "ok": .bool(result.ok), "providerMessageId": result.providerMessageID.map(JSONValue.string) ?? .null,
+                "error": result.error.map(JSONValue.string) ?? .null, "latencyMs": .int(result.latencyMs),
+            ])
+        }
     }
 
     @Sendable func create(_ request: Request, context: APIContext) async throws -> Response {
