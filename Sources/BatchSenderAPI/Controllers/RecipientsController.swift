@@ -66,6 +66,7 @@ struct RecipientsController<Store: DataStore> {
             let stream = CSVRecipientStream(
                 source: { try await source.next() },
                 input: RecipientInput(module: batch.module, addresses: services.addresses), mode: mode, byteLimit: limit)
+            defer { stream.cancel() }
             let result = try await store.addRecipients(
                 to: batchID, in: caller.workspaceID, chunks: stream.chunks,
                 maxRecipients: services.limits.maxRecipientsPerBatch, at: services.now())

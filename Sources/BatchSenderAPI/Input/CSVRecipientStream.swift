@@ -51,9 +51,31 @@ final class CSVRecipientStream: @unchecked Sendable {
         AsyncThrowingStream(unfolding: { [self] in try await self.next() })
     }
 
+    /// The chunk being parsed while the store writes the previous one: parsing and writing
+    /// overlap on two cores, and memory still holds at most two chunks.
+    private var prefetch: Task<[NewRecipient]?, any Error>?
+
     /// The next chunk; `nil` at the end. In reject mode, the end of an input with invalid rows
     /// throws `rejection` so the store keeps nothing.
     func next() async throws -> [NewRecipient]? {
+        let current: [NewRecipient]?
+        if let pending = prefetch {
+            prefetch = nil
+            current = try await pending.value
+        } else {
+            current = try await produce()
+        }
+        if current != nil { prefetch = Task { try await self.produce() } }
+        return current
+    }
+
+    /// Stops a prefetch still running (the store stopped pulling early).
+    func cancel() {
+        prefetch?.cancel()
+        prefetch = nil
+    }
+
+    private func produce() async throws -> [NewRecipient]? {
         var chunk: [NewRecipient] = []
         chunk.reserveCapacity(Self.chunkSize)
         while chunk.count < Self.chunkSize {

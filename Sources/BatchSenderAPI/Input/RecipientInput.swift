@@ -44,9 +44,17 @@ struct RecipientInput: Sendable {
         return (good, issues)
     }
 
+    /// `text` without leading and trailing spaces and tabs; the common case (none) costs no copy.
+    static func trimSpaces(_ text: String) -> String {
+        let utf8 = text.utf8
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        guard let first = utf8.first, let last = utf8.last, isSpace(first) || isSpace(last) else { return text }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
     /// A recipient from its address and variables.
     func make(to: String, variables: [String: JSONValue]) -> Result<NewRecipient, AddressError> {
-        let trimmed = to.trimmingCharacters(in: .whitespaces)
+        let trimmed = Self.trimSpaces(to)
         return addresses.validate(trimmed, for: module).map { address in
             NewRecipient(to: address, normalizedTo: AddressValidator.normalize(address, for: module), variables: variables)
         }
@@ -89,7 +97,7 @@ struct CSVColumns: Sendable {
             variables[names[i]] = .string(value)
         }
         let to = addressIndex < fields.count ? fields[addressIndex] : ""
-        if to.trimmingCharacters(in: .whitespaces).isEmpty {
+        if RecipientInput.trimSpaces(to).isEmpty {
             return .failure(ValidationIssue(field: names[addressIndex], row: row, message: "\(names[addressIndex]) is empty"))
         }
         return input.make(to: to, variables: variables).mapError {
