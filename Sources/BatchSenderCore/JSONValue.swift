@@ -99,6 +99,6 @@ extension JSONValue {
 
     /// Parses stored JSON text back into a value; `nil` when the text is not JSON.
     public static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        try? JSONParser.parse(text)
     }
 }

@@ -21,9 +21,11 @@ public enum JSONBody {
         }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            value = try buffer.withUnsafeReadableBytes { raw in
+                try JSONParser.parse(raw.assumingMemoryBound(to: UInt8.self))
+            }
         } catch {
-            throw APIError.badRequest("request body is not valid JSON\(Self.location(of: error))")
+            throw APIError.badRequest("request body is not valid JSON: \(error)")
         }
         guard case .object(let object) = value else {
             throw APIError.badRequest("request body must be a JSON object, not \(value.typeName)")
@@ -56,14 +58,5 @@ public enum JSONBody {
 
     static func tooLarge(_ limit: Int) -> APIError {
         APIError(.contentTooLarge, "request body exceeds the limit of \(limit) bytes")
-    }
-
-    /// Foundation's decoding errors carry a useful "around line N, column M" in their debug text.
-    private static func location(of error: any Error) -> String {
-        guard case DecodingError.dataCorrupted(let context) = error,
-            let underlying = context.underlyingError as NSError?,
-            let description = underlying.userInfo[NSDebugDescriptionErrorKey] as? String
-        else { return "" }
-        return ": " + description
     }
 }
