@@ -64,14 +64,22 @@ final class ConfigRunner: Sendable {
             return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         }
         var bucket = TokenBucket(rate: limit.perSecond, burst: Double(limit.burst ?? max(1, Int(limit.perSecond))), now: seconds())
-        let slots = Slots(config.maxConcurrency ?? ProviderDefaults.maxConcurrency(config.provider))
+        let concurrency = config.maxConcurrency ?? ProviderDefaults.maxConcurrency(config.provider)
+        let slots = Slots(concurrency)
+        // Claim in groups: one claim transaction per freed slot would make the store's single
+        // writer, not the provider, the limit. A quarter of the slots, or whatever is free after 2 ms.
+        let claimGroup = max(1, concurrency / 4)
         let batchSize = max(1, provider.maxBatchSize)
         var idleSince = clock.now
 
         await withDiscardingTaskGroup { group in
             group.addTask { await self.renewLeases() }
             while !isStopping {
-                let free = await slots.waitForFree()
+                var free = await slots.waitForFree()
+                if free < claimGroup {
+                    try? await Task.sleep(for: .milliseconds(2))
+                    free = await slots.freeCount
+                }
                 if isStopping { break }
                 let tokens = bucket.take(upTo: free, now: seconds())
                 if tokens == 0 {

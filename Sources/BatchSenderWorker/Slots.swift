@@ -16,6 +16,8 @@ actor Slots {
         return free
     }
 
+    var freeCount: Int { free }
+
     func take(_ count: Int) {
         free -= count
     }
