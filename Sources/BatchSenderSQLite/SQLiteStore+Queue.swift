@@ -29,18 +29,15 @@ extension SQLiteStore {
         let token = Int64.random(in: 1...Int64.max)
         let expiry = now.addingTimeInterval(leaseDuration)
         return try await write { db in
-            let batches = try Row.fetchAll(
-                db,
+            let active = try db.cachedStatement(
                 sql: """
                     SELECT * FROM batches WHERE send_config_id = ? AND status IN \(Self.activeStatusList)
                       AND count_queued > 0 ORDER BY id
-                    """,
-                arguments: [sendConfig.rawValue]
-            ).map(Batch.init(row:))
+                    """)
+            let batches = try Row.fetchAll(active, arguments: [sendConfig.rawValue]).map(Batch.init(row:))
             var claimed: [ClaimedDelivery] = []
             for var batch in batches where claimed.count < limit {
-                let rows = try Row.fetchAll(
-                    db,
+                let due = try db.cachedStatement(
                     sql: """
                         SELECT r.id, r.to_address, r.variables, r.attempts,
                                EXISTS (SELECT 1 FROM suppressions s
@@ -48,8 +45,9 @@ extension SQLiteStore {
                         FROM recipients r
                         WHERE r.batch_id = ? AND r.status = 'queued' AND r.next_attempt_at <= ?
                         ORDER BY r.next_attempt_at LIMIT ?
-                        """,
-                    arguments: [batch.workspaceID.rawValue, batch.id.rawValue, now.unixTime, limit - claimed.count])
+                        """)
+                let rows = try Row.fetchAll(
+                    due, arguments: [batch.workspaceID.rawValue, batch.id.rawValue, now.unixTime, limit - claimed.count])
                 guard !rows.isEmpty else { continue }
                 let take = try db.cachedStatement(
                     sql: """
@@ -105,11 +103,11 @@ extension SQLiteStore {
                         lease_token = NULL, lease_expires_at = NULL
                     WHERE id = ?
                     """)
+            let held = try db.cachedStatement(
+                sql: "SELECT * FROM recipients WHERE id = ? AND status = 'sending' AND lease_token = ?")
             for completion in completions {
                 guard let rowID = completion.recipientID.row,
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT * FROM recipients WHERE id = ? AND status = 'sending' AND lease_token = ?",
-                        arguments: [rowID, completion.leaseToken])
+                    let row = try Row.fetchOne(held, arguments: [rowID, completion.leaseToken])
                 else {
                     report.lost.append(completion.recipientID)
                     continue
@@ -140,6 +138,7 @@ extension SQLiteStore {
     }
 
     static func fetchBatchForDelivery(_ id: Batch.ID, _ db: Database) throws -> Batch? {
-        try Row.fetchOne(db, sql: "SELECT * FROM batches WHERE id = ?", arguments: [id.rawValue]).map(Batch.init(row:))
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM batches WHERE id = ?"), arguments: [id.rawValue])
+            .map(Batch.init(row:))
     }
 }

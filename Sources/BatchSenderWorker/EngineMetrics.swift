@@ -1,40 +1,63 @@
 import BatchSenderCore
 import BatchSenderStore
 import Metrics
+import Synchronization
 
 /// The engine's swift-metrics instruments (`batchsender_*`, CONTRACT §8).
+///
+/// Instruments are made once per label set and kept: asking the factory for one on every event
+/// costs a registry lookup and label sanitizing, which showed up per delivery in profiles.
 enum EngineMetrics {
+    private struct DeliveryKey: Hashable {
+        var module: Module
+        var provider: Provider
+        var outcome: String
+    }
+
+    private static let deliveries = Mutex<[DeliveryKey: Counter]>([:])
+    private static let callTimers = Mutex<[Provider: Metrics.Timer]>([:])
+    private static let claimToCallTimer = Metrics.Timer(label: "batchsender_claim_to_call_seconds")
+    private static let lost = Counter(label: "batchsender_lost_outcomes_total")
+    private static let writeFailures = Counter(label: "batchsender_completion_write_failures_total")
+    private static let rescuedCounter = Counter(label: "batchsender_leases_rescued_total")
+    private static let repairedCounter = Counter(label: "batchsender_stuck_batches_repaired_total")
+
     static func delivery(module: Module, provider: Provider, resolution: DeliveryResolution) {
-        Counter(label: "batchsender_deliveries_total", dimensions: [
-            ("module", module.rawValue), ("provider", provider.rawValue), ("outcome", resolution.metricName),
-        ]).increment()
+        let key = DeliveryKey(module: module, provider: provider, outcome: resolution.metricName)
+        let counter = deliveries.withLock { cache in
+            if let counter = cache[key] { return counter }
+            let counter = Counter(label: "batchsender_deliveries_total", dimensions: [
+                ("module", module.rawValue), ("provider", provider.rawValue), ("outcome", key.outcome),
+            ])
+            cache[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     static func providerCall(provider: Provider, nanoseconds: Int64) {
-        Timer(label: "batchsender_provider_call_duration_seconds", dimensions: [("provider", provider.rawValue)])
-            .recordNanoseconds(nanoseconds)
+        let timer = callTimers.withLock { cache in
+            if let timer = cache[provider] { return timer }
+            let timer = Metrics.Timer(
+                label: "batchsender_provider_call_duration_seconds", dimensions: [("provider", provider.rawValue)])
+            cache[provider] = timer
+            return timer
+        }
+        timer.recordNanoseconds(nanoseconds)
     }
 
     /// From claim to provider call: how long claimed work waits inside the engine.
     static func claimToCall(nanoseconds: Int64) {
-        Timer(label: "batchsender_claim_to_call_seconds").recordNanoseconds(nanoseconds)
+        claimToCallTimer.recordNanoseconds(nanoseconds)
     }
 
-    static func lostOutcomes(_ count: Int) {
-        Counter(label: "batchsender_lost_outcomes_total").increment(by: count)
-    }
+    static func lostOutcomes(_ count: Int) { lost.increment(by: count) }
 
-    static func completionWriteFailure() {
-        Counter(label: "batchsender_completion_write_failures_total").increment()
-    }
+    static func completionWriteFailure() { writeFailures.increment() }
 
-    static func rescued(_ count: Int) {
-        Counter(label: "batchsender_leases_rescued_total").increment(by: count)
-    }
+    static func rescued(_ count: Int) { rescuedCounter.increment(by: count) }
 
-    static func stuckBatchesRepaired(_ count: Int) {
-        Counter(label: "batchsender_stuck_batches_repaired_total").increment(by: count)
-    }
+    static func stuckBatchesRepaired(_ count: Int) { repairedCounter.increment(by: count) }
 }
 
 extension DeliveryResolution {

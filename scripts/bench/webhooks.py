@@ -116,6 +116,9 @@ def main():
         print(f"{args.recipients:,} webhooks: {seconds:.2f} s, {rate:,.0f} deliveries/s "
               f"({100 * rate / ceiling:.0f} % of wrk), delivered {counts['delivered']}")
         print(f"claim to provider call: p50 <= {p50 * 1000:.1f} ms, p99 <= {p99 * 1000:.1f} ms (histogram bucket bounds)")
+        c50 = histogram_quantile(metrics, "batchsender_provider_call_duration_seconds", 0.5)
+        c99 = histogram_quantile(metrics, "batchsender_provider_call_duration_seconds", 0.99)
+        print(f"provider call duration: p50 <= {c50 * 1000:.1f} ms, p99 <= {c99 * 1000:.1f} ms")
         print(f"server peak RSS: {peak / 1024:.1f} MiB")
     finally:
         stop_nginx(workdir, conf)
