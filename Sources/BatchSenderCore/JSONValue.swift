@@ -89,12 +89,7 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// Compact, key-sorted JSON text: the storage form (stable, so equal values store equal bytes).
     public func jsonText() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: every case maps to a JSON primitive or container
-        // (non-finite doubles never come from JSON input).
-        guard let data = try? encoder.encode(self) else { return "null" }
-        return String(decoding: data, as: UTF8.self)
+        JSONWriter.encode(self)
     }
 
     /// Parses stored JSON text back into a value; `nil` when the text is not JSON.

@@ -38,9 +38,9 @@ extension SendConfig {
 
     /// Arguments for the columns after `id, workspace_id` in `SQLiteStore.sendConfigColumns` order.
     var mutableArguments: StatementArguments {
-        let hints = JSONText.encode(credentialHints.mapValues(JSONValue.string))
+        let hints = JSONWriter.encode(credentialHints.mapValues(JSONValue.string))
         return [
-            name, module.rawValue, provider.rawValue, sealedCredentials, hints, JSONText.encode(settings),
+            name, module.rawValue, provider.rawValue, sealedCredentials, hints, JSONWriter.encode(settings),
             rateLimit?.perSecond, rateLimit?.burst, maxConcurrency, createdAt.unixTime, updatedAt.unixTime,
         ]
     }

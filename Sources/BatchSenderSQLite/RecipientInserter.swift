@@ -40,7 +40,7 @@ struct RecipientInserter {
         for recipient in recipients {
             try statement.execute(arguments: [
                 batch.workspaceID.rawValue, batch.id.rawValue, recipient.to, recipient.normalizedTo,
-                JSONText.encode(recipient.variables), now.unixTime,
+                JSONWriter.encode(recipient.variables), now.unixTime,
             ])
             added += db.changesCount
         }

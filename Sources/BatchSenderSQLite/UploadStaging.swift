@@ -1,5 +1,6 @@
 import BatchSenderStore
 import Foundation
+import BatchSenderCore
 import GRDB
 
 /// The staging area of streaming uploads: `temp.recipient_uploads` and `temp.recipient_staging`.
@@ -61,7 +62,7 @@ enum UploadStaging {
             try statement.bind(seq, at: first + 1)
             try statement.bind(recipient.to, at: first + 2)
             try statement.bind(recipient.normalizedTo, at: first + 3)
-            try statement.bind(JSONText.encode(recipient.variables), at: first + 4)
+            try statement.bind(JSONWriter.encode(recipient.variables), at: first + 4)
             seq += 1
         }
         var start = chunk.startIndex

@@ -62,9 +62,9 @@ def histogram_quantile(metrics, name, q):
 
 
 def run_batch(server, recipients, per_second, burst, concurrency):
+    rate_limit = {"perSecond": per_second} if burst is None else {"perSecond": per_second, "burst": burst}
     config = server.call("POST", "/v1/send-configs", {
-        "module": "webhook", "provider": "http", "rateLimit": {"perSecond": per_second, "burst": burst},
-        "maxConcurrency": concurrency})["id"]
+        "module": "webhook", "provider": "http", "rateLimit": rate_limit, "maxConcurrency": concurrency})["id"]
     batch = server.call("POST", "/v1/batches", {
         "sendConfigId": config, "payload": {"url": f"http://127.0.0.1:{NGINX_PORT}/hook", "body": {"n": "{{n}}"}}})["id"]
     csv = "to,n\n" + "".join(f"https://example.com/r/{i},{i}\n" for i in range(recipients))
@@ -95,7 +95,7 @@ def main():
         if args.rate:
             server = Server(args.binary, workdir, 18183)
             try:
-                seconds, counts = run_batch(server, 10_000, 200, 1, 64)
+                seconds, counts = run_batch(server, 10_000, 200, None, 64)  # default burst: one second's worth
             finally:
                 server.stop()
             print(f"rate limit 200/s, 10,000 recipients: {seconds:.2f} s (ideal 50 s, {100 * (seconds - 50) / 50:+.1f} %), "
@@ -107,6 +107,9 @@ def main():
             seconds, counts = run_batch(server, args.recipients, 1_000_000, 10_000, 64)
             metrics = server.call_text("/metrics")
             peak = rss_peak_kib(server.proc.pid)
+            with open(f"/proc/{server.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu_seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         finally:
             server.stop()
         rate = args.recipients / seconds
@@ -119,7 +122,8 @@ def main():
         c50 = histogram_quantile(metrics, "batchsender_provider_call_duration_seconds", 0.5)
         c99 = histogram_quantile(metrics, "batchsender_provider_call_duration_seconds", 0.99)
         print(f"provider call duration: p50 <= {c50 * 1000:.1f} ms, p99 <= {c99 * 1000:.1f} ms")
-        print(f"server peak RSS: {peak / 1024:.1f} MiB")
+        print(f"server peak RSS: {peak / 1024:.1f} MiB; server CPU {cpu_seconds:.1f} s "
+              f"({1e6 * cpu_seconds / args.recipients:.0f} µs per delivery, including the upload)")
     finally:
         stop_nginx(workdir, conf)
         if env_before is None:

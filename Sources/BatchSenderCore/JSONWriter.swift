@@ -1,10 +1,8 @@
-import BatchSenderCore
-
-/// A fast JSON writer for `JSONValue`, used for per-recipient `variables` where `JSONEncoder`
-/// would dominate the cost of a million-row insert. Output is compact, keys sorted by their
-/// UTF-8 bytes (stable output), and reads back with `JSONValue.parse`.
-enum JSONText {
-    static func encode(_ object: [String: JSONValue]) -> String {
+/// A fast JSON writer for `JSONValue`: per-recipient `variables` in a million-row insert, webhook
+/// bodies and API responses, where `JSONEncoder` dominated the cost. Output is compact, keys
+/// sorted by their UTF-8 bytes (stable output), and reads back with `JSONValue.parse`.
+public enum JSONWriter {
+    public static func encode(_ object: [String: JSONValue]) -> String {
         if object.isEmpty { return "{}" }
         var out: [UInt8] = []
         out.reserveCapacity(16 + 32 * object.count)
@@ -12,13 +10,13 @@ enum JSONText {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func encode(_ value: JSONValue) -> String {
+    public static func encode(_ value: JSONValue) -> String {
         var out: [UInt8] = []
         write(value, to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func write(_ value: JSONValue, to out: inout [UInt8]) {
+    public static func write(_ value: JSONValue, to out: inout [UInt8]) {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
@@ -37,7 +35,7 @@ enum JSONText {
         }
     }
 
-    static func writeObject(_ object: [String: JSONValue], to out: inout [UInt8]) {
+    public static func writeObject(_ object: [String: JSONValue], to out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         var first = true
         let entries = object.count < 2 ? Array(object) : object.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
@@ -52,7 +50,7 @@ enum JSONText {
     }
 
     /// Writes `s` as a JSON string literal, escaping quotes, backslashes and control characters.
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in s.utf8 {
             switch byte {
