@@ -104,10 +104,9 @@ public struct WebhookProvider: DeliveryProvider {
         let client = self.client, logger = self.logger
         let response: HTTPClientResponse
         do {
-            let clientRequest = request.clientRequest
-            response = try await withDeadline(deadline) {
-                try await client.execute(clientRequest, timeout: .nanoseconds(Self.nanoseconds(remaining)), logger: logger)
-            }
+            // AsyncHTTPClient enforces the timeout itself (head and body): no extra timer task per call.
+            response = try await client.execute(
+                request.clientRequest, timeout: .nanoseconds(Self.nanoseconds(remaining)), logger: logger)
         } catch {
             return WebhookClassifier.outcome(error: error, timeout: request.timeout)
         }
