@@ -103,8 +103,13 @@ extension SQLiteStore {
                         lease_token = NULL, lease_expires_at = NULL
                     WHERE id = ?
                     """)
+            // Variables are not needed to record an outcome: `'{}'` spares parsing their JSON.
             let held = try db.cachedStatement(
-                sql: "SELECT * FROM recipients WHERE id = ? AND status = 'sending' AND lease_token = ?")
+                sql: """
+                    SELECT id, batch_id, to_address, '{}' AS variables, status, attempts, last_error,
+                        provider_message_id, next_attempt_at, sent_at, delivered_at, updated_at
+                    FROM recipients WHERE id = ? AND status = 'sending' AND lease_token = ?
+                    """)
             for completion in completions {
                 guard let rowID = completion.recipientID.row,
                     let row = try Row.fetchOne(held, arguments: [rowID, completion.leaseToken])

@@ -7,6 +7,8 @@ public protocol DeliveryNotifier: Sendable {
     func workAvailable()
     /// A batch changed state (paused, cancelled): in-flight work for it should look again.
     func batchChanged(_ id: Batch.ID)
+    /// A send config's credentials, settings or limits changed: deliveries should use the new ones.
+    func sendConfigChanged(_ id: SendConfig.ID)
 }
 
 /// A notifier that tells nobody, for processes without workers.
@@ -14,4 +16,5 @@ public struct SilentNotifier: DeliveryNotifier {
     public init() {}
     public func workAvailable() {}
     public func batchChanged(_ id: Batch.ID) {}
+    public func sendConfigChanged(_ id: SendConfig.ID) {}
 }

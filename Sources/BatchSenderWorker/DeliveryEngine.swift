@@ -22,6 +22,9 @@ public final class DeliveryEngine: Service, Sendable {
     public let signal: EngineSignal
     private let writer: CompletionWriter
     private let runners = Mutex<[SendConfig.ID: ConfigRunner]>([:])
+    /// Configs whose provider could not be built, and when to try again: a broken config is
+    /// logged every 30 s, not on every poll.
+    private let brokenUntil = Mutex<[SendConfig.ID: ContinuousClock.Instant]>([:])
 
     public init(
         queue: any DeliveryQueue, providers: @escaping ProviderResolver, settings: EngineSettings = EngineSettings(),
@@ -43,6 +46,7 @@ public final class DeliveryEngine: Service, Sendable {
             await withGracefulShutdownHandler {
                 while !Task.isCancelled && !isShuttingDown {
                     let generation = signal.generation
+                    retireChangedConfigs()
                     await startRunners(in: &group)
                     await signal.wait(after: generation, timeout: settings.pollInterval)
                 }
@@ -65,6 +69,15 @@ public final class DeliveryEngine: Service, Sendable {
         signal.workAvailable()
     }
 
+    /// Stops the runners of changed send configs (their calls in flight finish); the next round
+    /// starts fresh ones with the new credentials, settings and limits.
+    private func retireChangedConfigs() {
+        for id in signal.takeChangedConfigs() {
+            brokenUntil.withLock { $0[id] = nil }
+            runners.withLock { $0.removeValue(forKey: id) }?.stop()
+        }
+    }
+
     /// Starts a runner for each config with due work that has none.
     private func startRunners(in group: inout DiscardingTaskGroup) async {
         let due: [SendConfig.ID]
@@ -74,7 +87,9 @@ public final class DeliveryEngine: Service, Sendable {
             logger.error("cannot look for due work", metadata: ["error": "\(String(reflecting: error))"])
             return
         }
+        let clock = ContinuousClock.now
         for id in due where runners.withLock({ $0[id] == nil }) && !isShuttingDown {
+            if let until = brokenUntil.withLock({ $0[id] }), clock < until { continue }
             guard let runner = await makeRunner(id) else { continue }
             runners.withLock { $0[id] = runner }
             group.addTask {
@@ -96,8 +111,9 @@ public final class DeliveryEngine: Service, Sendable {
                 config: config, provider: provider, queue: queue, writer: writer, signal: signal, settings: settings,
                 now: now, logger: logger)
         } catch {
+            brokenUntil.withLock { $0[id] = ContinuousClock.now + .seconds(30) }
             logger.error(
-                "cannot start delivery for send config",
+                "cannot start delivery for send config; its recipients wait until it is fixed",
                 metadata: ["send_config.id": "\(id)", "error": "\(String(reflecting: error))"])
             return nil
         }

@@ -10,6 +10,7 @@ public final class EngineSignal: DeliveryNotifier, Sendable {
         var generation = 0
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
+        var changedConfigs: Set<SendConfig.ID> = []
     }
 
     private let state = Mutex(State())
@@ -30,6 +31,19 @@ public final class EngineSignal: DeliveryNotifier, Sendable {
 
     public func batchChanged(_ id: Batch.ID) {
         workAvailable()
+    }
+
+    public func sendConfigChanged(_ id: SendConfig.ID) {
+        state.withLock { _ = $0.changedConfigs.insert(id) }
+        workAvailable()
+    }
+
+    /// Send configs changed since the last call; the engine restarts their runners.
+    func takeChangedConfigs() -> Set<SendConfig.ID> {
+        state.withLock { state in
+            defer { state.changedConfigs.removeAll() }
+            return state.changedConfigs
+        }
     }
 
     /// Returns when work is signalled after `generation`, or after `timeout`, whichever is first.

@@ -104,6 +104,7 @@ struct SendConfigsController<Store: DataStore> {
         if let maxConcurrency = input.maxConcurrency { config.maxConcurrency = maxConcurrency }
         config.updatedAt = services.now()
         try await store.updateSendConfig(config)
+        services.notifier.sendConfigChanged(config.id)
         return JSONResponse(.ok, Present.sendConfig(config)).response
     }
 
