@@ -90,27 +90,3 @@ import Testing
     }
 }
 
-/// The fast path for text-and-variable templates must render exactly what swift-mustache does.
-@Suite struct FastTemplateTests {
-    static let templates = [
-        "Hi {{name}}!", "{{ name }} / {{{name}}} / {{&name}}", "{{user.first}} {{user.missing}} {{nothing}}",
-        "{{n}} {{d}} {{yes}} {{no}} {{nil}}", "{{to}} <{{to}}>", "{{name}}{{name}}", "x{{name}}y{{{name}}}z",
-        "{{#items}}{{.}}{{/items}}", "{{list}}", "{{! a comment }}{{name}}", "{{^nothing}}none{{/nothing}}",
-    ]
-
-    static let variables: [String: JSONValue] = [
-        "name": "<Ann & \"B\" 'c'>", "user": ["first": "Ann"], "n": 42, "d": .double(2.5), "yes": true, "no": false,
-        "nil": nil, "items": ["a", "b"], "list": [1, 2], "to": "ignored@example.com",
-    ]
-
-    @Test(arguments: templates)
-    func rendersLikeMustache(template: String) throws {
-        for escaping in [Template.Escaping.none, .html] {
-            let ours = try Template(template, escaping: escaping)
-                .render(TemplateContext(to: "ann@example.com", variables: Self.variables))
-            let reference = try Template("{{!force the slow path}}" + template, escaping: escaping)
-                .render(TemplateContext(to: "ann@example.com", variables: Self.variables))
-            #expect(ours == reference, "\(template) \(escaping)")
-        }
-    }
-}
