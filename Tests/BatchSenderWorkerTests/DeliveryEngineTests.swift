@@ -193,4 +193,23 @@ import Testing
         }
         #expect(!provider.received.contains { $0.recipientID == first.id })
     }
+
+    @Test func aChangedSendConfigGetsAFreshRunner() async throws {
+        let h = EngineHarness()
+        let first = try await h.sentBatch(count: 2)
+        let provider = ScriptedProvider()
+        try await h.run(provider) { engine in
+            _ = try await h.waitFor(first.id) { $0.status == .completed }
+            #expect(h.providerBuilds.withLock { $0 } == 1)
+            engine.signal.sendConfigChanged(first.sendConfigID)
+            let config = try #require(try await h.store.sendConfigForDelivery(first.sendConfigID))
+            var second = h.fixtures.batch(for: config, name: "second", createdAt: Date())
+            second.payload = first.payload
+            _ = try await h.store.createBatch(second, recipients: h.fixtures.recipients(["+14155550999"], module: .sms))
+            _ = try await h.store.apply(.send, to: second.id, in: first.workspaceID, at: Date())
+            engine.signal.workAvailable()
+            _ = try await h.waitFor(second.id) { $0.status == .completed }
+        }
+        #expect(h.providerBuilds.withLock { $0 } == 2, "the changed config's provider was built again")
+    }
 }

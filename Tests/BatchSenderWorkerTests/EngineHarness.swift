@@ -66,6 +66,8 @@ final class EngineHarness: Sendable {
     let store = InMemoryStore()
     let fixtures = Fixtures()
     let completed = Mutex<[Batch.ID]>([])
+    /// How often the engine built a provider (once per runner start).
+    let providerBuilds = Mutex(0)
 
     static func settings() -> EngineSettings {
         var settings = EngineSettings()
@@ -103,7 +105,12 @@ final class EngineHarness: Sendable {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let engine = DeliveryEngine(
-            queue: store, providers: { _ in provider }, settings: settings, logger: logger,
+            queue: store,
+            providers: { _ in
+                self.providerBuilds.withLock { $0 += 1 }
+                return provider
+            },
+            settings: settings, logger: logger,
             onBatchesCompleted: { ids in self.completed.withLock { $0 += ids } })
         let group = ServiceGroup(configuration: .init(services: [engine], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
