@@ -194,3 +194,17 @@ import Foundation
         }
     }
 }
+
+@Suite struct EmptyBodyTests {
+    @Test func stateChangesAcceptAnEmptyBodyOfAnyType() async throws {
+        try await Harness.run { h in
+            let id = try #require(try await h.emailBatch([["to": "a@example.com"]])["id"]?.stringValue)
+            let sent = try await h.request(
+                .post, "/v1/batches/\(id)/send", body: "", contentType: "application/x-www-form-urlencoded")
+            #expect(sent.status == .accepted, "\(sent.text)")
+            let refused = try await h.request(
+                .post, "/v1/batches/\(id)/pause", body: "a=b", contentType: "application/x-www-form-urlencoded")
+            #expect(refused.status == .unsupportedMediaType)
+        }
+    }
+}

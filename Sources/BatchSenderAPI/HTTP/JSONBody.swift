@@ -5,12 +5,15 @@ import Hummingbird
 /// Reads a JSON request body within a size limit and parses it (CONTRACT §2: 413, 415, 400).
 public enum JSONBody {
     /// The raw bytes of a JSON body: 415 for a non-JSON content type, 413 beyond `limit`.
-    /// A missing content type is accepted as JSON, so `curl -d` without `-H` still works.
+    /// A missing content type is accepted as JSON.
+    /// An empty body is accepted whatever its type, so `curl -X POST -d ''` works on the
+    /// state-change endpoints that take no body.
     static func bytes(of request: Request, limit: Int) async throws -> ByteBuffer {
-        if let type = request.headers[.contentType], !isJSON(type) {
+        let buffer = try await collect(request.body, declaredLength: request.headers[.contentLength], limit: limit)
+        if buffer.readableBytes > 0, let type = request.headers[.contentType], !isJSON(type) {
             throw APIError(.unsupportedMediaType, "expected Content-Type: application/json, got \(type)")
         }
-        return try await collect(request.body, declaredLength: request.headers[.contentLength], limit: limit)
+        return buffer
     }
 
     /// Parses `buffer` as a JSON object; an empty body is `{}` when `allowEmpty`.
