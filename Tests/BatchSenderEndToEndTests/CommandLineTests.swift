@@ -3,13 +3,9 @@ import Testing
 
 /// The binary as a new user runs it: serve, first-start admin key, keys create, migrate, SIGTERM.
 @Suite(.serialized) struct CommandLineTests {
-    let directory: URL = FileManager.default.temporaryDirectory.appendingPathComponent("bs-e2e-\(UUID().uuidString)")
+    /// A fresh database path per test (Swift Testing makes a new suite value for each test).
+    let database = Binary.temporaryDatabase()
 
-    init() throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    var database: String { directory.appendingPathComponent("bs.db").path }
 
     @Test func firstStartPrintsOneAdminKeyAndRestartsQuietly() async throws {
         let first = try ServerProcess(databasePath: database)

@@ -6,16 +6,12 @@ import Testing
 /// restarts, every recipient reaches exactly one terminal status, the counts add up, and only
 /// recipients in flight at a kill reach the endpoint twice — with the same `webhook-id`.
 @Suite(.serialized) struct CrashRecoveryTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bs-crash-\(UUID().uuidString)")
+    /// A fresh database path per test (Swift Testing makes a new suite value for each test).
+    let database = Binary.temporaryDatabase()
     let environment = ["BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true", "BATCHSENDER_LOG_LEVEL": "error"]
     static let total = 3_000
     static let maxConcurrency = 16
 
-    init() throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    var database: String { directory.appendingPathComponent("bs.db").path }
 
     @Test func killedThreeTimesMidBatchLosesNothing() async throws {
         let receiver = try await FakeReceiver.start()

@@ -4,13 +4,9 @@ import Testing
 
 /// Delivery through the real binary: a sandbox batch from API call to completion.
 @Suite(.serialized) struct DeliveryEndToEndTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bs-e2e-\(UUID().uuidString)")
+    /// A fresh database path per test (Swift Testing makes a new suite value for each test).
+    let database = Binary.temporaryDatabase()
 
-    init() throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    var database: String { directory.appendingPathComponent("bs.db").path }
 
     @Test func sandboxBatchCompletesAndMetricsCountIt() async throws {
         let server = try ServerProcess(databasePath: database)
@@ -83,18 +79,16 @@ import Testing
 
 /// `POST /v1/send-configs/{id}/test` through real providers.
 @Suite(.serialized) struct TestSendEndToEndTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bs-test-\(UUID().uuidString)")
+    /// A fresh database path per test (Swift Testing makes a new suite value for each test).
+    let database = Binary.temporaryDatabase()
 
-    init() throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
 
     @Test func testSendsReportTheProvidersAnswer() async throws {
         let receiver = try await FakeReceiver.start { request, _ in
             request.path == "/missing" ? ScriptedResponse(status: 404, body: "no such hook") : ScriptedResponse()
         }
         let server = try ServerProcess(
-            databasePath: directory.appendingPathComponent("bs.db").path,
+            databasePath: database,
             environment: ["BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true"])
         let key = try server.adminKey()
         try await server.waitUntilHealthy()
