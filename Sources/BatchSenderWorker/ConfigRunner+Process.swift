@@ -7,7 +7,7 @@ extension ConfigRunner {
     /// Delivers one claimed chunk (one provider call) and submits every recipient's outcome —
     /// always one outcome per claimed recipient (LESSONS).
     func process(_ chunk: [ClaimedDelivery], claimedAt: ContinuousClock.Instant) async {
-        var outbound: [(ClaimedDelivery, OutboundMessage)] = []
+        var outbound: [(item: ClaimedDelivery, message: OutboundMessage, host: String)] = []
         var deniedHosts: [String: Date] = [:]
         var allowedHosts: Set<String> = []
         for item in chunk {
@@ -55,21 +55,21 @@ extension ConfigRunner {
                 }
                 allowedHosts.insert(host)
             }
-            outbound.append((item, message))
+            outbound.append((item, message, host))
         }
         guard !outbound.isEmpty else { return }
 
         EngineMetrics.claimToCall(nanoseconds: Self.nanoseconds(ContinuousClock.now - claimedAt))
         let started = ContinuousClock.now
-        var outcomes = await provider.send(outbound.map(\.1))
+        var outcomes = await provider.send(outbound.map(\.message))
         EngineMetrics.providerCall(provider: config.provider, nanoseconds: Self.nanoseconds(ContinuousClock.now - started))
         if outcomes.count != outbound.count {
             logger.error("provider returned \(outcomes.count) outcomes for \(outbound.count) messages")
             outcomes = Array(outcomes.prefix(outbound.count))
                 + Array(repeating: .retry(reason: "provider returned no outcome", after: nil), count: max(0, outbound.count - outcomes.count))
         }
-        for ((item, message), outcome) in zip(outbound, outcomes) {
-            record(outcome, host: provider.destination(of: message))
+        for ((item, _, host), outcome) in zip(outbound, outcomes) {
+            record(outcome, host: host)
             let resolution = resolver.resolve(
                 outcome, attempt: item.attempt, maxAttempts: item.maxAttempts, now: now(), unit: Double.random(in: 0..<1))
             await finish(item, resolution)
