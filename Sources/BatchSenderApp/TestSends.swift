@@ -14,7 +14,7 @@ extension Engine {
             }
             do {
                 let provider = try await providers(config)
-                let templates = try PayloadTemplates(module: config.module, payload: payload)
+                let templates = try PayloadTemplates(module: config.module, payload: payload, settings: config.settings)
                 // Test sends are not recipients: a fresh id each, so providers never deduplicate them.
                 let message = OutboundMessage(
                     recipientID: Recipient.ID(row: Int64.random(in: 1...Int64(Int32.max))), batchID: .generate(),

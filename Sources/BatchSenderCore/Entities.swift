@@ -160,11 +160,13 @@ public struct Recipient: Hashable, Sendable {
     public var sentAt: Date?
     public var deliveredAt: Date?
     public var updatedAt: Date
+    /// SMS only: the segments the rendered message takes (see `SMSSegments`).
+    public var segments: Int?
 
     public init(
         id: ID, batchID: Batch.ID, to: String, variables: [String: JSONValue], status: RecipientStatus,
         attempts: Int = 0, lastError: String? = nil, providerMessageID: String? = nil, nextAttemptAt: Date? = nil,
-        sentAt: Date? = nil, deliveredAt: Date? = nil, updatedAt: Date
+        sentAt: Date? = nil, deliveredAt: Date? = nil, updatedAt: Date, segments: Int? = nil
     ) {
         self.id = id
         self.batchID = batchID
@@ -178,6 +180,7 @@ public struct Recipient: Hashable, Sendable {
         self.sentAt = sentAt
         self.deliveredAt = deliveredAt
         self.updatedAt = updatedAt
+        self.segments = segments
     }
 }
 

@@ -5,8 +5,12 @@ public struct PayloadTemplates: Sendable {
     private let render: @Sendable (_ to: String, _ variables: [String: JSONValue]) -> RenderedMessage
 
     /// Compiles `payload` for `module`; throws `TemplateError` naming the field that does not parse.
-    public init(module: Module, payload: JSONValue) throws {
-        let fields = payload.objectValue ?? [:]
+    /// `settings` are the send config's: an email payload without `unsubscribeUrl` takes theirs.
+    public init(module: Module, payload: JSONValue, settings: [String: JSONValue] = [:]) throws {
+        var fields = payload.objectValue ?? [:]
+        if module == .email, fields["unsubscribeUrl"] == nil, let fallback = settings["unsubscribeUrl"] {
+            fields["unsubscribeUrl"] = fallback
+        }
         func compile(_ key: String, _ escaping: Template.Escaping = .none) throws -> Template? {
             guard let text = fields[key]?.stringValue else { return nil }
             do { return try Template(text, escaping: escaping) } catch { throw TemplateError(field: "payload.\(key)", error) }
@@ -23,14 +27,17 @@ public struct PayloadTemplates: Sendable {
         case .email:
             let from = try compile("from"), fromName = try compile("fromName"), replyTo = try compile("replyTo")
             let subject = try compile("subject"), html = try compile("html", .html), text = try compile("text")
-            let headers = try compileHeaders("headers")
+            let headers = try compileHeaders("headers"), unsubscribe = try compile("unsubscribeUrl")
             render = { to, variables in
                 let context = TemplateContext(to: to, variables: variables)
+                var rendered = Dictionary(headers.map { ($0.0, $0.1.render(context)) }, uniquingKeysWith: { $1 })
+                if let unsubscribe {
+                    rendered.merge(UnsubscribeLink.headers(for: unsubscribe.render(context))) { _, link in link }
+                }
                 return .email(EmailMessage(
                     to: to, from: from?.render(context) ?? "", fromName: fromName?.render(context),
                     replyTo: replyTo?.render(context), subject: subject?.render(context) ?? "",
-                    html: html?.render(context), text: text?.render(context),
-                    headers: Dictionary(headers.map { ($0.0, $0.1.render(context)) }, uniquingKeysWith: { $1 })))
+                    html: html?.render(context), text: text?.render(context), headers: rendered))
             }
         case .sms:
             let from = try compile("from"), message = try compile("message")

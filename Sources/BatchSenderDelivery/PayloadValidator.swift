@@ -4,9 +4,19 @@ import BatchSenderCore
 /// template and must parse.
 public struct PayloadValidator: Sendable {
     public var addresses: AddressValidator
+    /// SMS: the most segments a message may take (the send config's `settings.maxSegments`).
+    public var maxSMSSegments: Int
 
-    public init(addresses: AddressValidator) {
+    public init(addresses: AddressValidator, maxSMSSegments: Int = SMSSegments.defaultMaximum) {
         self.addresses = addresses
+        self.maxSMSSegments = maxSMSSegments
+    }
+
+    /// A validator for batches sent through `config`: its SMS segment limit applies.
+    public init(addresses: AddressValidator, config: SendConfig) {
+        self.init(
+            addresses: addresses,
+            maxSMSSegments: config.settings["maxSegments"]?.numberValue.map { Int($0) } ?? SMSSegments.defaultMaximum)
     }
 
     /// Every problem with `payload`, each located under `payload.`.
@@ -66,6 +76,9 @@ public struct PayloadValidator: Sendable {
             reader.fail("html", "html or text is required")
         }
         headers(&reader, "headers")
+        if let url = template(&reader, "unsubscribeUrl"), !url.contains("{{"), let problem = UnsubscribeLink.problem(url) {
+            reader.fail("unsubscribeUrl", problem)
+        }
     }
 
     private func checkSMS(_ reader: inout ObjectReader) {
@@ -74,7 +87,16 @@ public struct PayloadValidator: Sendable {
                 reader.fail("from", "must be an E.164 number or an alphanumeric sender id of 1 to 11 characters")
             }
         }
-        _ = template(&reader, "message", required: true)
+        // A message without variables has the same length for everyone: refuse it now if too long.
+        if let message = template(&reader, "message", required: true), !message.contains("{{") {
+            let segments = SMSSegments(message)
+            if segments.count > maxSMSSegments {
+                reader.fail("message", "takes \(segments.count) segments (\(segments.encoding.rawValue)); "
+                    + "the send config allows at most \(maxSMSSegments)")
+            } else if segments.count == 0 {
+                reader.fail("message", "must not be empty")
+            }
+        }
     }
 
     private func checkWebhook(_ reader: inout ObjectReader) {

@@ -17,9 +17,14 @@ public struct ProviderSpec: Sendable {
             ProviderSpec(required: [], optional: []) { reader, _ in
                 _ = reader.number("latencyMs", in: 0...60_000)
                 _ = reader.number("failureRate", in: 0...1)
+                maxSegments(&reader)
+                unsubscribe(&reader)
             }
         case .resend:
-            ProviderSpec(required: ["apiKey"], optional: ["webhookSecret"]) { baseURL(&$0, $1) }
+            ProviderSpec(required: ["apiKey"], optional: ["webhookSecret"]) { reader, v in
+                baseURL(&reader, v)
+                unsubscribe(&reader)
+            }
         case .ses:
             ProviderSpec(required: ["accessKeyId", "secretAccessKey"], optional: ["sessionToken"]) { reader, v in
                 if let region = reader.string("region"), !region.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) {
@@ -27,24 +32,31 @@ public struct ProviderSpec: Sendable {
                 }
                 baseURL(&reader, v)
                 _ = reader.string("configurationSet")
+                unsubscribe(&reader)
             }
         case .smtp:
             ProviderSpec(required: [], optional: ["username", "password"]) { reader, _ in
                 _ = reader.string("host", required: true)
                 _ = reader.int("port", in: 1...65_535)
                 _ = reader.choice("security") as SMTPSecurity?
+                unsubscribe(&reader)
             }
         case .twilio:
             ProviderSpec(required: ["accountSid", "authToken"], optional: []) { reader, v in
                 baseURL(&reader, v)
                 _ = reader.string("messagingServiceSid")
+                maxSegments(&reader)
             }
         case .vonage:
-            ProviderSpec(required: ["apiKey", "apiSecret"], optional: ["signatureSecret"]) { baseURL(&$0, $1) }
+            ProviderSpec(required: ["apiKey", "apiSecret"], optional: ["signatureSecret"]) { reader, v in
+                baseURL(&reader, v)
+                maxSegments(&reader)
+            }
         case .telnyx:
             ProviderSpec(required: ["apiKey"], optional: ["publicKey"]) { reader, v in
                 baseURL(&reader, v)
                 _ = reader.string("messagingProfileId")
+                maxSegments(&reader)
             }
         case .http:
             ProviderSpec(required: [], optional: ["signingSecret"]) { reader, _ in
@@ -77,6 +89,19 @@ public struct ProviderSpec: Sendable {
         requiredCredentials = required
         optionalCredentials = optional
         checkSettings = settings
+    }
+
+    /// Email: a default `unsubscribeUrl` template for every batch sent through the config.
+    private static func unsubscribe(_ reader: inout ObjectReader) {
+        guard let url = reader.string("unsubscribeUrl") else { return }
+        if let problem = TemplateCheck.problem(in: url) ?? (url.contains("{{") ? nil : UnsubscribeLink.problem(url)) {
+            reader.fail("unsubscribeUrl", problem)
+        }
+    }
+
+    /// SMS: the most segments one message may take (CONTRACT §4; longer ones are refused).
+    private static func maxSegments(_ reader: inout ObjectReader) {
+        _ = reader.int("maxSegments", in: 1...100)
     }
 
     private static func baseURL(_ reader: inout ObjectReader, _ validator: AddressValidator) {

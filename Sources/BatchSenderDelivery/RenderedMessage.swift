@@ -8,6 +8,14 @@ public enum RenderedMessage: Hashable, Sendable {
     case crm(CRMRecord)
 }
 
+extension RenderedMessage {
+    /// The segment count of an SMS; `nil` for other modules.
+    public var smsSegments: SMSSegments? {
+        if case .sms(let sms) = self { return SMSSegments(sms.message) }
+        return nil
+    }
+}
+
 public struct EmailMessage: Hashable, Sendable {
     public var to: String
     public var from: String

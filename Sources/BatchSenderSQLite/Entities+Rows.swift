@@ -83,7 +83,8 @@ extension Recipient {
             status: try row.enumValue("status"), attempts: try row.required("attempts"),
             lastError: try row.optional("last_error"), providerMessageID: try row.optional("provider_message_id"),
             nextAttemptAt: try row.optionalDate("next_attempt_at"), sentAt: try row.optionalDate("sent_at"),
-            deliveredAt: try row.optionalDate("delivered_at"), updatedAt: try row.date("updated_at"))
+            deliveredAt: try row.optionalDate("delivered_at"), updatedAt: try row.date("updated_at"),
+            segments: row.hasColumn("segments") ? try row.optional("segments") : nil)
     }
 }
 

@@ -6,6 +6,7 @@ extension SQLiteStore {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1", migrate: SchemaV1.create)
         migrator.registerMigration("v2", migrate: SchemaV2.create)
+        migrator.registerMigration("v3", migrate: SchemaV3.create)
         return migrator
     }()
 }

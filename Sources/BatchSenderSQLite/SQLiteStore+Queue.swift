@@ -100,7 +100,7 @@ extension SQLiteStore {
                 sql: """
                     UPDATE recipients SET status = ?, attempts = ?, last_error = ?, provider_message_id = ?,
                         next_attempt_at = ?, sent_at = ?, delivered_at = ?, updated_at = ?,
-                        lease_token = NULL, lease_expires_at = NULL
+                        segments = COALESCE(?, segments), lease_token = NULL, lease_expires_at = NULL
                     WHERE id = ?
                     """)
             // Variables are not needed to record an outcome: `'{}'` spares parsing their JSON.
@@ -126,7 +126,7 @@ extension SQLiteStore {
                 try update.execute(arguments: [
                     next.rawValue, recipient.attempts, recipient.lastError, recipient.providerMessageID,
                     recipient.nextAttemptAt?.unixTime, recipient.sentAt?.unixTime, recipient.deliveredAt?.unixTime,
-                    now.unixTime, rowID,
+                    now.unixTime, completion.segments, rowID,
                 ])
                 batch.counts.move(1, from: .sending, to: next)
                 batch.updatedAt = now

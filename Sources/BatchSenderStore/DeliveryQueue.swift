@@ -56,12 +56,18 @@ public struct DeliveryCompletion: Hashable, Sendable {
     public var batchID: Batch.ID
     public var leaseToken: Int64
     public var resolution: DeliveryResolution
+    /// SMS: the segments the rendered message takes, recorded with the outcome.
+    public var segments: Int?
 
-    public init(recipientID: Recipient.ID, batchID: Batch.ID, leaseToken: Int64, resolution: DeliveryResolution) {
+    public init(
+        recipientID: Recipient.ID, batchID: Batch.ID, leaseToken: Int64, resolution: DeliveryResolution,
+        segments: Int? = nil
+    ) {
         self.recipientID = recipientID
         self.batchID = batchID
         self.leaseToken = leaseToken
         self.resolution = resolution
+        self.segments = segments
     }
 }
 

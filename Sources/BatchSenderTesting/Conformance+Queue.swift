@@ -67,7 +67,7 @@ extension StoreConformance {
             let c = try await store.claim(sendConfig: seed.sendConfig.id, limit: 4, now: f.time(11), leaseDuration: 30)
             let report = try await store.complete([
                 DeliveryCompletion(recipientID: c[0].recipientID, batchID: batch.id, leaseToken: c[0].leaseToken,
-                                   resolution: .sent(providerMessageID: "m-a")),
+                                   resolution: .sent(providerMessageID: "m-a"), segments: 3),
                 DeliveryCompletion(recipientID: c[1].recipientID, batchID: batch.id, leaseToken: c[1].leaseToken,
                                    resolution: .delivered(providerMessageID: "m-b")),
                 DeliveryCompletion(recipientID: c[2].recipientID, batchID: batch.id, leaseToken: c[2].leaseToken,
@@ -81,6 +81,8 @@ extension StoreConformance {
             let rows = try await store.recipients(of: batch.id, in: seed.workspace.id, status: nil, page: PageRequest(limit: 10)).items
             try expectEqual(rows.map(\.status), [.sent, .delivered, .failed, .queued])
             try expectEqual(rows[0].providerMessageID, "m-a")
+            try expectEqual(rows[0].segments, 3, "an SMS segment count is kept with the outcome")
+            try expectEqual(rows[1].segments, nil)
             try expectEqual(rows[0].sentAt, f.time(12))
             try expectEqual(rows[1].deliveredAt, f.time(12))
             try expectEqual(rows[2].lastError, "HTTP 404")

@@ -7,7 +7,7 @@ extension ConfigRunner {
     /// Delivers one claimed chunk (one provider call) and submits every recipient's outcome —
     /// always one outcome per claimed recipient (LESSONS).
     func process(_ chunk: [ClaimedDelivery], claimedAt: ContinuousClock.Instant) async {
-        var outbound: [(item: ClaimedDelivery, message: OutboundMessage, host: String)] = []
+        var outbound: [(item: ClaimedDelivery, message: OutboundMessage, host: String, segments: Int?)] = []
         var deniedHosts: [String: Date] = [:]
         var allowedHosts: Set<String> = []
         for item in chunk {
@@ -33,8 +33,13 @@ extension ConfigRunner {
             let message = OutboundMessage(
                 recipientID: item.recipientID, batchID: item.batchID, idempotencyKey: key, attempt: item.attempt,
                 message: templates.message(to: item.to, variables: item.variables))
+            let segments = message.message.smsSegments
+            if let segments, let problem = smsProblem(segments) {
+                await finish(item, .failed(error: problem), segments: segments.count)
+                continue
+            }
             if item.dryRun {
-                await finish(item, .sent(providerMessageID: "dryrun_\(key)"))
+                await finish(item, .sent(providerMessageID: "dryrun_\(key)"), segments: segments?.count)
                 continue
             }
             let host = provider.destination(of: message)
@@ -55,7 +60,7 @@ extension ConfigRunner {
                 }
                 allowedHosts.insert(host)
             }
-            outbound.append((item, message, host))
+            outbound.append((item, message, host, segments?.count))
         }
         guard !outbound.isEmpty else { return }
 
@@ -68,19 +73,30 @@ extension ConfigRunner {
             outcomes = Array(outcomes.prefix(outbound.count))
                 + Array(repeating: .retry(reason: "provider returned no outcome", after: nil), count: max(0, outbound.count - outcomes.count))
         }
-        for ((item, _, host), outcome) in zip(outbound, outcomes) {
+        for ((item, _, host, segments), outcome) in zip(outbound, outcomes) {
             record(outcome, host: host)
             let resolution = resolver.resolve(
                 outcome, attempt: item.attempt, maxAttempts: item.maxAttempts, now: now(), unit: Double.random(in: 0..<1))
-            await finish(item, resolution)
+            await finish(item, resolution, segments: segments)
         }
     }
 
-    private func finish(_ item: ClaimedDelivery, _ resolution: DeliveryResolution) async {
+    private func finish(_ item: ClaimedDelivery, _ resolution: DeliveryResolution, segments: Int? = nil) async {
         _ = state.withLock { $0.inFlight.removeValue(forKey: item.recipientID) }
         EngineMetrics.delivery(module: config.module, provider: config.provider, resolution: resolution)
         await writer.submit(DeliveryCompletion(
-            recipientID: item.recipientID, batchID: item.batchID, leaseToken: item.leaseToken, resolution: resolution))
+            recipientID: item.recipientID, batchID: item.batchID, leaseToken: item.leaseToken, resolution: resolution,
+            segments: segments))
+    }
+
+    /// Why a rendered SMS cannot be sent: empty, or longer than the send config's
+    /// `settings.maxSegments` (default `SMSSegments.defaultMaximum`). Checked before any call, so
+    /// an over-long message costs nothing.
+    private func smsProblem(_ segments: SMSSegments) -> String? {
+        if segments.count == 0 { return "the SMS message is empty once rendered" }
+        let maximum = config.settings["maxSegments"]?.numberValue.map { Int($0) } ?? SMSSegments.defaultMaximum
+        guard segments.count > maximum else { return nil }
+        return "the SMS message takes \(segments.count) segments (\(segments.units) \(segments.encoding == .gsm7 ? "GSM-7 septets" : "UCS-2 units")); the send config allows at most \(maximum)"
     }
 
     private func record(_ outcome: DeliveryOutcome, host: String) {
@@ -126,7 +142,7 @@ extension ConfigRunner {
         guard let stored = try await queue.batchForDelivery(batch) else { return nil }
         var compiled: PayloadTemplates?
         do {
-            compiled = try PayloadTemplates(module: stored.module, payload: stored.payload)
+            compiled = try PayloadTemplates(module: stored.module, payload: stored.payload, settings: config.settings)
         } catch {
             logger.error("cannot compile batch payload", metadata: ["batch.id": "\(batch)", "error": "\(error)"])
         }

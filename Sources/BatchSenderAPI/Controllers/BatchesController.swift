@@ -41,7 +41,7 @@ struct BatchesController<Store: DataStore> {
             else { throw APIError.notFound("send config \(configID) not found") }
 
             var issues = reader.issues
-            issues += PayloadValidator(addresses: services.addresses).issues(in: body["payload"], for: config.module)
+            issues += PayloadValidator(addresses: services.addresses, config: config).issues(in: body["payload"], for: config.module)
             let input = RecipientInput(module: config.module, addresses: services.addresses)
             let (recipients, recipientIssues) = recipientValues.count > services.limits.maxRecipientsPerRequest
                 ? ([], []) : input.recipients(from: recipientValues)

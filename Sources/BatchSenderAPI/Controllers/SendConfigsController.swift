@@ -32,7 +32,7 @@ struct SendConfigsController<Store: DataStore> {
                 issues.append(ValidationIssue(field: "to", message: error.message))
             }
             if reader.present("payload") != nil {
-                issues += PayloadValidator(addresses: services.addresses).issues(in: payload, for: config.module)
+                issues += PayloadValidator(addresses: services.addresses, config: config).issues(in: payload, for: config.module)
             }
             guard let to, issues.isEmpty else { throw APIError.invalid(issues) }
             guard let sender = services.testSender else {

@@ -24,12 +24,14 @@ enum Present {
     }
 
     static func recipient(_ r: Recipient) -> JSONValue {
-        .object([
+        var fields: [String: JSONValue] = [
             "id": .string(r.id.rawValue), "to": .string(r.to), "variables": .object(r.variables),
             "status": .string(r.status.rawValue), "attempts": .int(r.attempts), "lastError": string(r.lastError),
             "providerMessageId": string(r.providerMessageID), "nextAttemptAt": date(r.nextAttemptAt),
             "sentAt": date(r.sentAt), "deliveredAt": date(r.deliveredAt), "updatedAt": date(r.updatedAt),
-        ])
+        ]
+        if let segments = r.segments { fields["segments"] = .int(segments) }
+        return .object(fields)
     }
 
     static func sendConfig(_ c: SendConfig) -> JSONValue {

@@ -79,6 +79,7 @@ extension InMemoryStore {
             guard let next = recipients[completion.batchID]?[index].recipient.resolve(
                 completion.resolution, batchCancelled: batch.status == .cancelled, at: now)
             else { continue }
+            if let segments = completion.segments { recipients[completion.batchID]?[index].recipient.segments = segments }
             batch.counts.move(1, from: .sending, to: next)
             batch.updatedAt = now
             batches[batch.id] = batch
