@@ -22,8 +22,7 @@ struct Engine {
         let signal = EngineSignal()
         let httpClient = DeliveryHTTPClient.makeHTTPClient(backgroundActivityLogger: logger)
         let registry = ProviderRegistry(
-            recordSandbox: { try await store.recordSandboxMessages($0) },
-            webhooks: { WebhookProvider(configuration: $0, client: httpClient, logger: logger) })
+            recordSandbox: { try await store.recordSandboxMessages($0) }, client: httpClient, logger: logger)
         let blockPrivate = !config.allowPrivateNetworks
         let providers: DeliveryEngine.ProviderResolver = { sendConfig in
             let credentials = try sealer.open(sendConfig.sealedCredentials, for: sendConfig.id)

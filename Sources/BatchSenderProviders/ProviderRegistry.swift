@@ -1,33 +1,59 @@
+import AsyncHTTPClient
 import BatchSenderCore
 import BatchSenderDelivery
 import BatchSenderStore
 import Foundation
+import Logging
 
 /// The live `ProviderFactory`: one case per provider the product speaks.
 public struct ProviderRegistry: ProviderFactory {
     let recordSandbox: SandboxProvider.Recorder
-    let webhooks: (@Sendable (ProviderConfiguration) throws -> any DeliveryProvider)?
+    let client: HTTPClient?
+    let logger: Logger
+    let smtp: (@Sendable (ProviderConfiguration) throws -> any DeliveryProvider)?
 
     /// - Parameters:
     ///   - recordSandbox: where sandbox providers keep what they "send".
-    ///   - webhooks: builds the webhook provider (it needs the process's HTTP client).
+    ///   - client: the process-wide delivery HTTP client (`DeliveryHTTPClient.makeHTTPClient`);
+    ///     without one, HTTP providers are unavailable.
+    ///   - smtp: builds SMTP providers (they keep connection pools of their own).
     public init(
-        recordSandbox: @escaping SandboxProvider.Recorder,
-        webhooks: (@Sendable (ProviderConfiguration) throws -> any DeliveryProvider)? = nil
+        recordSandbox: @escaping SandboxProvider.Recorder, client: HTTPClient? = nil,
+        logger: Logger = Logger(label: "batchsender.providers"),
+        smtp: (@Sendable (ProviderConfiguration) throws -> any DeliveryProvider)? = nil
     ) {
         self.recordSandbox = recordSandbox
-        self.webhooks = webhooks
+        self.client = client
+        self.logger = logger
+        self.smtp = smtp
     }
 
     public func makeProvider(_ configuration: ProviderConfiguration) throws -> any DeliveryProvider {
-        switch configuration.sendConfig.provider {
+        let provider = configuration.sendConfig.provider
+        var logger = logger
+        logger[metadataKey: "provider"] = "\(provider.rawValue)"
+        logger[metadataKey: "send_config.id"] = "\(configuration.sendConfig.id.rawValue)"
+        switch provider {
         case .sandbox:
             return SandboxProvider(configuration: configuration, record: recordSandbox)
-        case .http:
-            if let webhooks { return try webhooks(configuration) }
-            return UnavailableProvider(provider: .http)
-        case .resend, .ses, .smtp, .twilio, .vonage, .telnyx, .hubspot, .salesforce, .pipedrive:
-            return UnavailableProvider(provider: configuration.sendConfig.provider)
+        case .smtp:
+            if let smtp { return try smtp(configuration) }
+            return UnavailableProvider(provider: provider)
+        case .http, .resend, .ses, .twilio, .vonage, .telnyx:
+            guard let client else { return UnavailableProvider(provider: provider) }
+            return httpProvider(configuration, client: client, logger: logger)
+        case .hubspot, .salesforce, .pipedrive:
+            return UnavailableProvider(provider: provider)
+        }
+    }
+
+    private func httpProvider(_ configuration: ProviderConfiguration, client: HTTPClient, logger: Logger)
+        -> any DeliveryProvider
+    {
+        switch configuration.sendConfig.provider {
+        case .http: WebhookProvider(configuration: configuration, client: client, logger: logger)
+        case .resend: ResendProvider(configuration: configuration, client: client, logger: logger)
+        default: UnavailableProvider(provider: configuration.sendConfig.provider)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -8,6 +9,8 @@ import Synchronization
 public struct RecordedRequest: Sendable {
     public var method: String
     public var path: String
+    /// The raw query string, without `?` (empty when none).
+    public var query: String
     /// Lowercased names; repeated headers joined with ", ".
     public var headers: [String: String]
     public var body: [UInt8]
@@ -23,13 +26,26 @@ public struct ScriptedResponse: Sendable {
     public var location: String?
     /// Hold the answer until the receiver stops (to make the client time out).
     public var stall = false
+    public var contentType = "text/plain"
+    /// More response headers.
+    public var headers: [String: String] = [:]
 
-    public init(status: Int = 200, body: String = "", retryAfter: String? = nil, location: String? = nil, stall: Bool = false) {
+    public init(
+        status: Int = 200, body: String = "", retryAfter: String? = nil, location: String? = nil, stall: Bool = false,
+        contentType: String = "text/plain", headers: [String: String] = [:]
+    ) {
         self.status = status
         self.body = body
         self.retryAfter = retryAfter
         self.location = location
         self.stall = stall
+        self.contentType = contentType
+        self.headers = headers
+    }
+
+    /// A JSON answer.
+    public static func json(_ status: Int, _ body: String, headers: [String: String] = [:]) -> ScriptedResponse {
+        ScriptedResponse(status: status, body: body, contentType: "application/json", headers: headers)
     }
 }
 
@@ -71,7 +87,7 @@ public final class FakeReceiver: Sendable {
                 headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
             }
             let record = RecordedRequest(
-                method: request.method.rawValue, path: request.uri.path, headers: headers,
+                method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers,
                 body: Array(body.readableBytesView))
             let index = state.recorded.withLock { list in
                 list.append(record)
@@ -85,7 +101,10 @@ public final class FakeReceiver: Sendable {
             var fields = HTTPFields()
             if let value = answer.retryAfter { fields[.retryAfter] = value }
             if let value = answer.location { fields[.location] = value }
-            fields[.contentType] = "text/plain"
+            fields[.contentType] = answer.contentType
+            for (name, value) in answer.headers {
+                if let field = HTTPField.Name(name) { fields[field] = value }
+            }
             return Response(
                 status: .init(code: answer.status), headers: fields,
                 body: .init(byteBuffer: ByteBuffer(string: answer.body)))
