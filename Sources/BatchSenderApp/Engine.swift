@@ -27,7 +27,8 @@ struct Engine {
         let providers: DeliveryEngine.ProviderResolver = { sendConfig in
             let credentials = try sealer.open(sendConfig.sealedCredentials, for: sendConfig.id)
             return try registry.makeProvider(ProviderConfiguration(
-                sendConfig: sendConfig, credentials: credentials, blockPrivateNetworks: blockPrivate))
+                sendConfig: sendConfig, credentials: credentials, blockPrivateNetworks: blockPrivate,
+                publicURL: config.publicURL))
         }
         let engine = DeliveryEngine(queue: store, providers: providers, signal: signal, logger: logger)
         let maintenance = Maintenance(queue: store, notifier: signal, logger: logger)

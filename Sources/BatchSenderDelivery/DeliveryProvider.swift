@@ -48,14 +48,25 @@ public struct ProviderConfiguration: Sendable {
     public var credentials: [String: String]
     /// Refuse loopback, private, link-local and metadata destinations unless false.
     public var blockPrivateNetworks: Bool
+    /// `BATCHSENDER_PUBLIC_URL`: where providers reach us (status callbacks), when configured.
+    public var publicURL: String?
 
-    public init(sendConfig: SendConfig, credentials: [String: String], blockPrivateNetworks: Bool) {
+    public init(sendConfig: SendConfig, credentials: [String: String], blockPrivateNetworks: Bool, publicURL: String? = nil) {
         self.sendConfig = sendConfig
         self.credentials = credentials
         self.blockPrivateNetworks = blockPrivateNetworks
+        self.publicURL = publicURL
     }
 
     public var settings: [String: JSONValue] { sendConfig.settings }
+
+    /// Our events endpoint for this send config as providers see it (CONTRACT §6), or `nil`
+    /// without a public URL.
+    public func eventsURL(for provider: String) -> String? {
+        guard var base = publicURL, !base.isEmpty else { return nil }
+        while base.hasSuffix("/") { base.removeLast() }
+        return "\(base)/v1/events/\(provider)/\(sendConfig.id.rawValue)"
+    }
 }
 
 /// Builds providers for send configs; the composition root registers the real ones.

@@ -51,6 +51,11 @@ public struct ProviderSpec: Sendable {
             ProviderSpec(required: ["apiKey", "apiSecret"], optional: ["signatureSecret"]) { reader, v in
                 baseURL(&reader, v)
                 maxSegments(&reader)
+                // Vonage's signature algorithms ("Signing Messages"); md5hash is their default.
+                if let method = reader.string("signatureMethod"), !["md5hash", "md5", "sha1", "sha256", "sha512"].contains(method) {
+                    reader.fail("signatureMethod", "must be one of md5hash, md5, sha1, sha256, sha512")
+                }
+                _ = reader.bool("signRequests")
             }
         case .telnyx:
             ProviderSpec(required: ["apiKey"], optional: ["publicKey"]) { reader, v in

@@ -53,6 +53,9 @@ public struct ProviderRegistry: ProviderFactory {
         switch configuration.sendConfig.provider {
         case .http: WebhookProvider(configuration: configuration, client: client, logger: logger)
         case .resend: ResendProvider(configuration: configuration, client: client, logger: logger)
+        case .twilio: TwilioProvider(configuration: configuration, client: client, logger: logger)
+        case .vonage: VonageProvider(configuration: configuration, client: client, logger: logger)
+        case .telnyx: TelnyxProvider(configuration: configuration, client: client, logger: logger)
         default: UnavailableProvider(provider: configuration.sendConfig.provider)
         }
     }

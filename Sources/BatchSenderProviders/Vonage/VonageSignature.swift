@@ -1,0 +1,50 @@
+import Crypto
+import Foundation
+
+/// Vonage's request signatures (`sig`), for signed SMS API requests and signed webhooks.
+///
+/// Source: "Signing Messages", https://developer.vonage.com/en/getting-started/concepts/signing-messages
+/// (Nexmo/station `_documentation/en/concepts/guides/signing-messages.md`), and the verifiers of
+/// the official SDKs (vonage-node-sdk `packages/sms/lib/sms.ts` `verifySignature`,
+/// vonage-java-sdk `auth/RequestSigning.java`): sort the parameters by key (without `sig`),
+/// replace `&` and `=` in each value with `_`, build `&k1=v1&k2=v2…` (leading `&`), then
+/// either MD5 of that string followed by the secret ("MD5 hash", the default) or an HMAC
+/// keyed with the secret; hex digits, compared case-insensitively.
+public enum VonageSignature {
+    public enum Method: String, CaseIterable, Sendable {
+        case md5hash, md5, sha1, sha256, sha512
+    }
+
+    /// The signature of `parameters` (any `sig` among them is ignored), lowercase hex.
+    public static func sign(_ parameters: [(String, String)], secret: String, method: Method) -> String {
+        let sorted = parameters.filter { $0.0 != "sig" }.sorted { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
+        var text = ""
+        for (key, value) in sorted {
+            text += "&" + clean(key) + "=" + clean(value)
+        }
+        let data = Data(text.utf8), key = SymmetricKey(data: Data(secret.utf8))
+        switch method {
+        case .md5hash: return hex(Insecure.MD5.hash(data: data + Data(secret.utf8)))
+        case .md5: return hex(HMAC<Insecure.MD5>.authenticationCode(for: data, using: key))
+        case .sha1: return hex(HMAC<Insecure.SHA1>.authenticationCode(for: data, using: key))
+        case .sha256: return hex(HMAC<SHA256>.authenticationCode(for: data, using: key))
+        case .sha512: return hex(HMAC<SHA512>.authenticationCode(for: data, using: key))
+        }
+    }
+
+    /// Whether `signature` (hex, any case) signs `parameters`; constant time in its length.
+    public static func isValid(_ signature: String, parameters: [(String, String)], secret: String, method: Method) -> Bool {
+        let expected = Array(sign(parameters, secret: secret, method: method).utf8)
+        let given = Array(signature.lowercased().utf8)
+        guard expected.count == given.count else { return false }
+        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    private static func clean(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "_").replacingOccurrences(of: "=", with: "_")
+    }
+
+    private static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+}
