@@ -56,6 +56,7 @@ public struct ProviderRegistry: ProviderFactory {
         case .twilio: TwilioProvider(configuration: configuration, client: client, logger: logger)
         case .vonage: VonageProvider(configuration: configuration, client: client, logger: logger)
         case .telnyx: TelnyxProvider(configuration: configuration, client: client, logger: logger)
+        case .ses: SESProvider(configuration: configuration, client: client, logger: logger)
         default: UnavailableProvider(provider: configuration.sendConfig.provider)
         }
     }

@@ -82,6 +82,8 @@ public final class FakeReceiver: Sendable {
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
+            // HTTP/1 `Host` arrives as the request's authority.
+            if let authority = request.head.authority { headers["host"] = authority }
             for field in request.headers {
                 let name = field.name.canonicalName
                 headers[name] = headers[name].map { "\($0), \(field.value)" } ?? field.value
