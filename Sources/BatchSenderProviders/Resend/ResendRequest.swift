@@ -45,7 +45,7 @@ struct ResendRequest: Sendable {
     static func idempotencyKey(_ keys: [String]) -> String {
         if keys.count == 1, let only = keys.first, only.count <= 256 { return only }
         let digest = SHA256.hash(data: Data(keys.joined(separator: ",").utf8))
-        return "bs_batch_" + digest.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return "bs_batch_" + digest.hexString
     }
 
     /// Tag values allow ASCII letters, digits, `_` and `-` only (OpenAPI `Tag`).

@@ -24,11 +24,11 @@ public enum VonageSignature {
         }
         let data = Data(text.utf8), key = SymmetricKey(data: Data(secret.utf8))
         switch method {
-        case .md5hash: return hex(Insecure.MD5.hash(data: data + Data(secret.utf8)))
-        case .md5: return hex(HMAC<Insecure.MD5>.authenticationCode(for: data, using: key))
-        case .sha1: return hex(HMAC<Insecure.SHA1>.authenticationCode(for: data, using: key))
-        case .sha256: return hex(HMAC<SHA256>.authenticationCode(for: data, using: key))
-        case .sha512: return hex(HMAC<SHA512>.authenticationCode(for: data, using: key))
+        case .md5hash: return Insecure.MD5.hash(data: data + Data(secret.utf8)).hexString
+        case .md5: return HMAC<Insecure.MD5>.authenticationCode(for: data, using: key).hexString
+        case .sha1: return HMAC<Insecure.SHA1>.authenticationCode(for: data, using: key).hexString
+        case .sha256: return HMAC<SHA256>.authenticationCode(for: data, using: key).hexString
+        case .sha512: return HMAC<SHA512>.authenticationCode(for: data, using: key).hexString
         }
     }
 
@@ -42,9 +42,5 @@ public enum VonageSignature {
 
     private static func clean(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "_").replacingOccurrences(of: "=", with: "_")
-    }
-
-    private static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }
 }
