@@ -27,7 +27,7 @@ public enum TestPayload {
     public static func `default`(for module: Module) -> JSONValue {
         switch module {
         case .email:
-            ["from": "BatchSender <test@batchsender.invalid>", "subject": "BatchSender test message",
+            ["from": "test@batchsender.invalid", "fromName": "BatchSender", "subject": "BatchSender test message",
              "text": "This is a test message from BatchSender.", "html": "<p>This is a test message from BatchSender.</p>"]
         case .sms: ["from": "BatchSender", "message": "BatchSender test message"]
         case .webhook: ["body": ["type": "batchsender.test", "to": "{{to}}"]]
