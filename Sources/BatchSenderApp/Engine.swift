@@ -23,7 +23,8 @@ struct Engine {
         let httpClient = DeliveryHTTPClient.makeHTTPClient(backgroundActivityLogger: logger)
         let registry = ProviderRegistry(
             recordSandbox: { try await store.recordSandboxMessages($0) },
-            webhooks: { WebhookProvider(configuration: $0, client: httpClient, logger: logger) })
+            webhooks: { WebhookProvider(configuration: $0, client: httpClient, logger: logger) },
+            smtp: { SMTPProvider(configuration: $0, logger: logger) })
         let blockPrivate = !config.allowPrivateNetworks
         let providers: DeliveryEngine.ProviderResolver = { sendConfig in
             let credentials = try sealer.open(sendConfig.sealedCredentials, for: sendConfig.id)

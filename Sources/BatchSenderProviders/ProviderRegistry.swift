@@ -7,16 +7,20 @@ import Foundation
 public struct ProviderRegistry: ProviderFactory {
     let recordSandbox: SandboxProvider.Recorder
     let webhooks: (@Sendable (ProviderConfiguration) throws -> any DeliveryProvider)?
+    let smtp: (@Sendable (ProviderConfiguration) throws -> any DeliveryProvider)?
 
     /// - Parameters:
     ///   - recordSandbox: where sandbox providers keep what they "send".
     ///   - webhooks: builds the webhook provider (it needs the process's HTTP client).
+    ///   - smtp: builds the SMTP provider; without it, a plain `SMTPProvider`.
     public init(
         recordSandbox: @escaping SandboxProvider.Recorder,
-        webhooks: (@Sendable (ProviderConfiguration) throws -> any DeliveryProvider)? = nil
+        webhooks: (@Sendable (ProviderConfiguration) throws -> any DeliveryProvider)? = nil,
+        smtp: (@Sendable (ProviderConfiguration) throws -> any DeliveryProvider)? = nil
     ) {
         self.recordSandbox = recordSandbox
         self.webhooks = webhooks
+        self.smtp = smtp
     }
 
     public func makeProvider(_ configuration: ProviderConfiguration) throws -> any DeliveryProvider {
@@ -26,7 +30,9 @@ public struct ProviderRegistry: ProviderFactory {
         case .http:
             if let webhooks { return try webhooks(configuration) }
             return UnavailableProvider(provider: .http)
-        case .resend, .ses, .smtp, .twilio, .vonage, .telnyx, .hubspot, .salesforce, .pipedrive:
+        case .smtp:
+            return try smtp?(configuration) ?? SMTPProvider(configuration: configuration)
+        case .resend, .ses, .twilio, .vonage, .telnyx, .hubspot, .salesforce, .pipedrive:
             return UnavailableProvider(provider: configuration.sendConfig.provider)
         }
     }
