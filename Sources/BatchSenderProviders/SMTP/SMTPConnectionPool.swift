@@ -19,6 +19,8 @@ actor SMTPConnectionPool {
     private var waiters: [(id: Int, continuation: CheckedContinuation<Grant, any Error>)] = []
     private var waiterTimers: [Int: Task<Void, Never>] = [:]
     private var nextWaiterID = 0
+    private var retiring: [Int: Task<Void, Never>] = [:]
+    private var nextRetireID = 0
     private var reaper: Task<Void, Never>?
     private var isShutDown = false
 
@@ -49,7 +51,7 @@ actor SMTPConnectionPool {
         while let connection = idle.popLast() {
             if connection.isUsable { return connection }
             open -= 1
-            Task { await connection.quit() }
+            retire(connection)
         }
         if open < maxConnections {
             open += 1
@@ -75,11 +77,12 @@ actor SMTPConnectionPool {
             return
         }
         open -= 1
-        Task { await connection.quit() }
+        retire(connection)
         grantPermit()
     }
 
-    /// Closes idle sessions with QUIT and refuses new work; sessions in use close when released.
+    /// Closes idle sessions with QUIT, waits for those already closing, and refuses new work;
+    /// sessions in use close when released.
     func shutdown() async {
         isShutDown = true
         reaper?.cancel()
@@ -90,8 +93,17 @@ actor SMTPConnectionPool {
         let closing = idle
         idle = []
         open -= closing.count
-        await withDiscardingTaskGroup { group in
-            for connection in closing { group.addTask { await connection.quit() } }
+        closing.forEach(retire)
+        for task in retiring.values { await task.value }
+    }
+
+    /// Says QUIT in the background; `shutdown` waits for every goodbye under way.
+    private func retire(_ connection: SMTPConnection) {
+        let id = nextRetireID
+        nextRetireID += 1
+        retiring[id] = Task {
+            await connection.quit()
+            retiring[id] = nil
         }
     }
 
@@ -173,7 +185,7 @@ actor SMTPConnectionPool {
         }
         idle = fresh
         open -= stale.count
-        for connection in stale { Task { await connection.quit() } }
+        stale.forEach(retire)
         for _ in stale { grantPermit() }
         guard idle.isEmpty else { return false }
         reaper = nil

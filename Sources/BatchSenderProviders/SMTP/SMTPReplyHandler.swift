@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOSSL
 
@@ -62,6 +63,7 @@ final class SMTPReplyHandler: ChannelInboundHandler {
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             return .tls("TLS handshake failed: \(text.prefix(200))")
         }
+        if let io = error as? IOError { return .transport("SMTP connection failed: \(String(cString: strerror(io.errnoCode)))") }
         return .transport("SMTP connection failed: \(text.prefix(200))")
     }
 }

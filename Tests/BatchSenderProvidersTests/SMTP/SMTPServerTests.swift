@@ -80,6 +80,19 @@ struct SMTPServerTests {
         }
     }
 
+    @Test func idleConnectionsAreClosedWithQUIT() async throws {
+        try await withSMTPServer(.plain) { server in
+            let settings: [String: JSONValue] = ["host": "127.0.0.1", "port": .int(server.port), "security": "none"]
+            let provider = SMTPProvider(configuration: SMTPSettingsTests.configuration(settings), idleTimeout: .milliseconds(200))
+            let outcomes = await provider.send([try SMTPMake.message(to: "a@example.com")])
+            #expect(outcomes.first?.reason == nil)
+            // No shutdown: the pool closes the idle session by itself.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while server.quits.isEmpty && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(server.quits.count == 1)
+        }
+    }
+
     @Test func implicitTLSWithAuthLogin() async throws {
         try await withSMTPServer(.tls, auth: Self.auth, mechanisms: "LOGIN") { server in
             let provider = server.provider(security: "tls", credentials: Self.credentials)
