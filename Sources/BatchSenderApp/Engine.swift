@@ -22,7 +22,8 @@ struct Engine {
         let signal = EngineSignal()
         let httpClient = DeliveryHTTPClient.makeHTTPClient(backgroundActivityLogger: logger)
         let registry = ProviderRegistry(
-            recordSandbox: { try await store.recordSandboxMessages($0) }, client: httpClient, logger: logger)
+            recordSandbox: { try await store.recordSandboxMessages($0) }, client: httpClient, logger: logger,
+            smtp: { SMTPProvider(configuration: $0, logger: logger) })
         let blockPrivate = !config.allowPrivateNetworks
         let providers: DeliveryEngine.ProviderResolver = { sendConfig in
             let credentials = try sealer.open(sendConfig.sealedCredentials, for: sendConfig.id)

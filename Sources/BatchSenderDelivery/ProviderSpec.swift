@@ -39,6 +39,7 @@ public struct ProviderSpec: Sendable {
                 _ = reader.string("host", required: true)
                 _ = reader.int("port", in: 1...65_535)
                 _ = reader.choice("security") as SMTPSecurity?
+                checkSMTPSettings(&reader)
                 unsubscribe(&reader)
             }
         case .twilio:

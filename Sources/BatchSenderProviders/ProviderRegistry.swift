@@ -37,8 +37,7 @@ public struct ProviderRegistry: ProviderFactory {
         case .sandbox:
             return SandboxProvider(configuration: configuration, record: recordSandbox)
         case .smtp:
-            if let smtp { return try smtp(configuration) }
-            return UnavailableProvider(provider: provider)
+            return try smtp?(configuration) ?? SMTPProvider(configuration: configuration, logger: logger)
         case .http, .resend, .ses, .twilio, .vonage, .telnyx:
             guard let client else { return UnavailableProvider(provider: provider) }
             return httpProvider(configuration, client: client, logger: logger)
