@@ -80,7 +80,7 @@ final class ConfigRunner: Sendable {
                     try? await Task.sleep(for: .milliseconds(2))
                     free = await slots.freeCount
                 }
-                if isStopping { break }
+                if isStopping || signal.hasPendingChange(config.id) { break }
                 let tokens = bucket.take(upTo: free, now: seconds())
                 if tokens == 0 {
                     try? await Task.sleep(for: .seconds(bucket.waitForOne(now: seconds())))

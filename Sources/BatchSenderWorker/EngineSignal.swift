@@ -38,6 +38,12 @@ public final class EngineSignal: DeliveryNotifier, Sendable {
         workAvailable()
     }
 
+    /// Whether `id` changed and its runner has not been retired yet: a runner checks before each
+    /// claim, so nothing is claimed for the old provider once the change is known.
+    func hasPendingChange(_ id: SendConfig.ID) -> Bool {
+        state.withLock { $0.changedConfigs.contains(id) }
+    }
+
     /// Send configs changed since the last call; the engine restarts their runners.
     func takeChangedConfigs() -> Set<SendConfig.ID> {
         state.withLock { state in
