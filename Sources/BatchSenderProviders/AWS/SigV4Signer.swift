@@ -119,22 +119,9 @@ public struct SigV4Signer: Sendable {
         return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
-    /// AWS's URI encoding: unreserved characters as they are, everything else `%XX` (uppercase).
+    /// AWS's `UriEncode`: unreserved characters as they are, everything else `%XX`.
     static func uriEncode(_ text: String, keepSlash: Bool) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: "/") where keepSlash:
-                out.append("/")
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return out
+        FormEncoding.escape(text, keepSlash: keepSlash)
     }
 
     /// Trims and collapses runs of spaces, as canonical header values require.

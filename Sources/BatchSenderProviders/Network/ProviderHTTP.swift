@@ -117,7 +117,9 @@ enum FormEncoding {
         fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
     }
 
-    static func escape(_ text: String) -> String {
+    /// RFC 3986 percent-encoding: unreserved characters (and `/` when kept) stay, every other
+    /// byte is `%XX` in uppercase hex — also AWS SigV4's `UriEncode`.
+    static func escape(_ text: String, keepSlash: Bool = false) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
@@ -126,6 +128,8 @@ enum FormEncoding {
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                 UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: "/") where keepSlash:
+                out.append("/")
             default:
                 out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
             }

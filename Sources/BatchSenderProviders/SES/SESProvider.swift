@@ -12,7 +12,7 @@ import Logging
 /// request `FromEmailAddress`, `Destination.ToAddresses`, `ReplyToAddresses`,
 /// `Content.Simple.{Subject, Body.{Text, Html}, Headers}`, `ConfigurationSetName`, `EmailTags`;
 /// answer `{"MessageId": …}`.
-public struct SESProvider: DeliveryProvider {
+public struct SESProvider: PerMessageAPI {
     static let path = "/v2/email/outbound-emails"
     /// `Content.Simple.Headers` holds at most 15 entries (model: `MessageHeaderList` max 15).
     static let maxHeaders = 15
@@ -45,29 +45,19 @@ public struct SESProvider: DeliveryProvider {
     }
 
     public var maxBatchSize: Int { 1 }
+    public func destination(of message: OutboundMessage) -> String { apiHost }
+    public func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] { await sendEach(messages) }
 
-    public func destination(of message: OutboundMessage) -> String { ProviderHTTP.host(of: endpoint) }
-
-    public func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] {
-        var outcomes: [DeliveryOutcome] = []
-        for message in messages { outcomes.append(await send(message)) }
-        return outcomes
-    }
-
-    private func send(_ message: OutboundMessage) async -> DeliveryOutcome {
-        guard case .email(let email) = message.message else { return .reject(reason: "the ses provider sends email messages only") }
+    func request(for message: OutboundMessage) -> Result<APIRequest, RequestRefusal> {
+        guard case .email(let email) = message.message else { return .failure(RequestRefusal(reason: "the ses provider sends email messages only")) }
         let body = Array(Self.body(email, message: message, configurationSet: configurationSet).jsonText().utf8)
         let headers = [("Content-Type", "application/json")]
         let signed = signer.sign(method: "POST", url: endpoint, headers: headers, body: body, date: now())
-        let answer: ProviderHTTP.Answer
-        switch await http.send(
-            .POST, endpoint, headers: headers + [("Host", SigV4Signer.hostHeader(of: endpoint))] + signed.headers, body: body)
-        {
-        case .success(let received): answer = received
-        case .failure(let failure): return failure.outcome
-        }
-        return SESAnswer.outcome(answer, now: now())
+        return .success(APIRequest(
+            headers: headers + [("Host", SigV4Signer.hostHeader(of: endpoint))] + signed.headers, body: body))
     }
+
+    func outcome(of answer: ProviderHTTP.Answer) -> DeliveryOutcome { SESAnswer.outcome(answer, now: now()) }
 
     /// The `SendEmail` request body for `email`.
     static func body(_ email: EmailMessage, message: OutboundMessage, configurationSet: String?) -> JSONValue {

@@ -11,7 +11,7 @@ import Logging
 /// team-telnyx/telnyx-python `types/message_send_params.py` — JSON `from`, `to`, `text`,
 /// `messaging_profile_id`, `webhook_url`; Bearer API key; `{"data": {"id": …}}` on success and
 /// `{"errors": [{"code", "title", "detail"}]}` on failure.
-public struct TelnyxProvider: DeliveryProvider {
+public struct TelnyxProvider: PerMessageAPI {
     static let defaultBaseURL = "https://api.telnyx.com"
 
     let http: ProviderHTTP
@@ -37,30 +37,21 @@ public struct TelnyxProvider: DeliveryProvider {
     }
 
     public var maxBatchSize: Int { 1 }
+    public func destination(of message: OutboundMessage) -> String { apiHost }
+    public func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] { await sendEach(messages) }
 
-    public func destination(of message: OutboundMessage) -> String { ProviderHTTP.host(of: endpoint) }
-
-    public func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] {
-        var outcomes: [DeliveryOutcome] = []
-        for message in messages { outcomes.append(await send(message)) }
-        return outcomes
-    }
-
-    private func send(_ message: OutboundMessage) async -> DeliveryOutcome {
-        guard case .sms(let sms) = message.message else { return .reject(reason: "the telnyx provider sends SMS messages only") }
+    func request(for message: OutboundMessage) -> Result<APIRequest, RequestRefusal> {
+        guard case .sms(let sms) = message.message else { return .failure(RequestRefusal(reason: "the telnyx provider sends SMS messages only")) }
         var body: [String: JSONValue] = ["to": .string(sms.to), "text": .string(sms.message), "type": "SMS"]
         if !sms.from.isEmpty { body["from"] = .string(sms.from) }
         if let messagingProfileID { body["messaging_profile_id"] = .string(messagingProfileID) }
         if let webhookURL { body["webhook_url"] = .string(webhookURL) }
-        let answer: ProviderHTTP.Answer
-        switch await http.send(.POST, endpoint, headers: [
-            ("Authorization", "Bearer \(apiKey)"), ("Content-Type", "application/json"), ("Accept", "application/json"),
-        ], body: Array(JSONValue.object(body).jsonText().utf8)) {
-        case .success(let received): answer = received
-        case .failure(let failure): return failure.outcome
-        }
-        return TelnyxAnswer.outcome(answer, now: now())
+        return .success(APIRequest(
+            headers: [("Authorization", "Bearer \(apiKey)"), ("Content-Type", "application/json"), ("Accept", "application/json")],
+            body: Array(JSONValue.object(body).jsonText().utf8)))
     }
+
+    func outcome(of answer: ProviderHTTP.Answer) -> DeliveryOutcome { TelnyxAnswer.outcome(answer, now: now()) }
 }
 
 /// Reads Telnyx's answer into an outcome.

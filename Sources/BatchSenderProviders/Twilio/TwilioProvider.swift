@@ -11,7 +11,7 @@ import Logging
 /// `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` — form fields `To`, `From`,
 /// `MessagingServiceSid`, `Body`, `StatusCallback`; HTTP Basic auth with the account SID and
 /// auth token; `201` with the message resource (`sid`, `status`, `num_segments`).
-public struct TwilioProvider: DeliveryProvider {
+public struct TwilioProvider: PerMessageAPI {
     static let defaultBaseURL = "https://api.twilio.com"
 
     let http: ProviderHTTP
@@ -42,31 +42,24 @@ public struct TwilioProvider: DeliveryProvider {
     }
 
     public var maxBatchSize: Int { 1 }
+    public func destination(of message: OutboundMessage) -> String { apiHost }
+    public func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] { await sendEach(messages) }
 
-    public func destination(of message: OutboundMessage) -> String { ProviderHTTP.host(of: endpoint) }
-
-    public func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] {
-        var outcomes: [DeliveryOutcome] = []
-        for message in messages { outcomes.append(await send(message)) }
-        return outcomes
-    }
-
-    private func send(_ message: OutboundMessage) async -> DeliveryOutcome {
-        guard case .sms(let sms) = message.message else { return .reject(reason: "the twilio provider sends SMS messages only") }
+    func request(for message: OutboundMessage) -> Result<APIRequest, RequestRefusal> {
+        guard case .sms(let sms) = message.message else { return .failure(RequestRefusal(reason: "the twilio provider sends SMS messages only")) }
         var fields = [("To", sms.to), ("Body", sms.message)]
         if !sms.from.isEmpty { fields.append(("From", sms.from)) }
         if let messagingServiceSid { fields.append(("MessagingServiceSid", messagingServiceSid)) }
         if let statusCallback { fields.append(("StatusCallback", statusCallback)) }
-        let answer: ProviderHTTP.Answer
-        switch await http.send(.POST, endpoint, headers: [
-            ("Authorization", authorization), ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "application/json"),
-        ], body: Array(FormEncoding.encode(fields).utf8)) {
-        case .success(let received): answer = received
-        case .failure(let failure): return failure.outcome
-        }
-        return TwilioAnswer.outcome(answer, now: now())
+        return .success(APIRequest(
+            headers: [
+                ("Authorization", authorization), ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+            ],
+            body: Array(FormEncoding.encode(fields).utf8)))
     }
+
+    func outcome(of answer: ProviderHTTP.Answer) -> DeliveryOutcome { TwilioAnswer.outcome(answer, now: now()) }
 }
 
 /// Reads Twilio's answer: the message resource, or `{code, message, more_info, status}`.

@@ -11,7 +11,7 @@ import Logging
 /// `api_secret` or `sig` + `timestamp`, `from`, `to` as digits, `text`, `type`, `client-ref`,
 /// `callback`, `status-report-req`); the answer is always HTTP 200 with a `status` per message
 /// part (vonage-java-sdk `sms/MessageStatus.java`).
-public struct VonageProvider: DeliveryProvider {
+public struct VonageProvider: PerMessageAPI {
     static let defaultBaseURL = "https://rest.nexmo.com"
 
     let http: ProviderHTTP
@@ -41,16 +41,6 @@ public struct VonageProvider: DeliveryProvider {
         self.now = now
     }
 
-    public var maxBatchSize: Int { 1 }
-
-    public func destination(of message: OutboundMessage) -> String { ProviderHTTP.host(of: endpoint) }
-
-    public func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] {
-        var outcomes: [DeliveryOutcome] = []
-        for message in messages { outcomes.append(await send(message)) }
-        return outcomes
-    }
-
     /// The form fields for `message`, signed when configured.
     func fields(for message: OutboundMessage, sms: SMSMessage) -> [(String, String)] {
         // Vonage numbers are E.164 digits without the `+`.
@@ -70,17 +60,18 @@ public struct VonageProvider: DeliveryProvider {
         return fields
     }
 
-    private func send(_ message: OutboundMessage) async -> DeliveryOutcome {
-        guard case .sms(let sms) = message.message else { return .reject(reason: "the vonage provider sends SMS messages only") }
-        let answer: ProviderHTTP.Answer
-        switch await http.send(.POST, endpoint, headers: [
-            ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
-        ], body: Array(FormEncoding.encode(fields(for: message, sms: sms)).utf8)) {
-        case .success(let received): answer = received
-        case .failure(let failure): return failure.outcome
-        }
-        return VonageAnswer.outcome(answer, now: now())
+    public var maxBatchSize: Int { 1 }
+    public func destination(of message: OutboundMessage) -> String { apiHost }
+    public func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] { await sendEach(messages) }
+
+    func request(for message: OutboundMessage) -> Result<APIRequest, RequestRefusal> {
+        guard case .sms(let sms) = message.message else { return .failure(RequestRefusal(reason: "the vonage provider sends SMS messages only")) }
+        return .success(APIRequest(
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+            body: Array(FormEncoding.encode(fields(for: message, sms: sms)).utf8)))
     }
+
+    func outcome(of answer: ProviderHTTP.Answer) -> DeliveryOutcome { VonageAnswer.outcome(answer, now: now()) }
 }
 
 /// Reads the SMS API's answer: one entry per message part, each with a `status` (0 = accepted).

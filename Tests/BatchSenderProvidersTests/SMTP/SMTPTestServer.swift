@@ -11,50 +11,14 @@ import Testing
 final class SMTPTestServer: @unchecked Sendable {
     enum Mode: String { case starttls, tls, plain }
 
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/test-servers/smtp_server.py")
     static let installHint = "The SMTP tests need python3 with aiosmtpd: python3 -m pip install aiosmtpd==1.4.6 (scripts/test does this)"
 
-    let process = Process()
-    let directory: URL
-    let port: Int
-    /// Closed by `stop()`; the server also stops by itself when it reads end of input.
-    private let input = Pipe()
+    let server: PythonTestServer
+    var port: Int { server.port }
+    var directory: URL { server.directory }
 
-    struct StartFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    private init(directory: URL, arguments: [String]) async throws {
-        self.directory = directory
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let log = directory.appendingPathComponent("server.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script.path, "--dir", directory.path] + arguments
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
-        let portFile = directory.appendingPathComponent("port")
-        let deadline = ContinuousClock.now + .seconds(60)
-        while true {
-            if let text = try? String(contentsOf: portFile, encoding: .utf8), let port = Int(text) {
-                self.port = port
-                return
-            }
-            let problem: String? =
-                if !process.isRunning { "exited with status \(process.terminationStatus)" }
-                else if ContinuousClock.now > deadline { "did not report its port within 60 s" }
-                else { nil }
-            if let problem {
-                let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-                process.terminate()
-                throw StartFailure(description: "the SMTP test server \(problem): \(output.suffix(600))\n\(Self.installHint)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+    private init(_ server: PythonTestServer) {
+        self.server = server
     }
 
     /// Starts a server; `auth` is `user:password` and makes AUTH required (after TLS).
@@ -65,8 +29,7 @@ final class SMTPTestServer: @unchecked Sendable {
         if let auth { arguments += ["--auth", auth] }
         if let mechanisms { arguments += ["--auth-mechanisms", mechanisms] }
         if !pipelining { arguments.append("--no-pipelining") }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bs-smtp-\(UUID().uuidString)")
-        return try await SMTPTestServer(directory: directory, arguments: arguments)
+        return SMTPTestServer(try await PythonTestServer(script: "smtp_server.py", arguments: arguments, installHint: installHint))
     }
 
     /// The server's self-signed certificate (for `caCertificate`).
@@ -83,12 +46,7 @@ final class SMTPTestServer: @unchecked Sendable {
         ((try? String(contentsOf: directory.appendingPathComponent("quits"), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    func stop() {
-        try? input.fileHandleForWriting.close()
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    func stop() { server.stop() }
 
     /// An `smtp` provider pointed at this server, trusting its certificate unless told not to.
     func provider(
