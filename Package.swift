@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -52,6 +53,22 @@ let package = Package(
             dependencies: ["BatchSenderCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Signature schemes of providers and webhooks, both directions (HMAC, Ed25519, RSA/X.509).
+        .target(
+            name: "BatchSenderSignatures",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: strict
+        ),
+        // Provider delivery events: verification per provider and parsing into domain events.
+        .target(
+            name: "BatchSenderEvents",
+            dependencies: ["BatchSenderCore", "BatchSenderSignatures"],
+            swiftSettings: strict
+        ),
         // Delivery modules: payload validation and templating.
         .target(
             name: "BatchSenderDelivery",
@@ -62,7 +79,7 @@ let package = Package(
         .target(
             name: "BatchSenderProviders",
             dependencies: [
-                "BatchSenderDelivery", "BatchSenderStore",
+                "BatchSenderDelivery", "BatchSenderStore", "BatchSenderSignatures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -87,7 +104,7 @@ let package = Package(
         .target(
             name: "BatchSenderAPI",
             dependencies: [
-                "BatchSenderStore", "BatchSenderDelivery", "BatchSenderSecrets",
+                "BatchSenderStore", "BatchSenderDelivery", "BatchSenderSecrets", "BatchSenderEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -133,6 +150,8 @@ let package = Package(
 
         .testTarget(name: "BatchSenderCoreTests", dependencies: ["BatchSenderCore"], swiftSettings: strict),
         .testTarget(name: "BatchSenderDeliveryTests", dependencies: ["BatchSenderDelivery"], swiftSettings: strict),
+        .testTarget(
+            name: "BatchSenderEventsTests", dependencies: ["BatchSenderEvents", "BatchSenderSignatures"], swiftSettings: strict),
         .testTarget(
             name: "BatchSenderStoreTests",
             dependencies: ["BatchSenderStore", "BatchSenderTesting"],

@@ -117,6 +117,9 @@ public struct Batch: Hashable, Sendable, IdentifierPrefixed {
     public var completedAt: Date?
     public var updatedAt: Date
     public var counts: RecipientCounts
+    /// Recipients with at least one open / click reported by provider events.
+    public var opened = 0
+    public var clicked = 0
 
     public init(
         id: ID, workspaceID: Workspace.ID, name: String, sendConfigID: SendConfig.ID, module: Module,

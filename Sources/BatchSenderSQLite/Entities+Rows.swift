@@ -72,6 +72,10 @@ extension Batch {
             scheduledAt: try row.optionalDate("scheduled_at"), startedAt: try row.optionalDate("started_at"),
             completedAt: try row.optionalDate("completed_at"), updatedAt: try row.date("updated_at"),
             counts: try RecipientCounts(row: row))
+        if row.hasColumn("count_opened") {
+            opened = try row.required("count_opened")
+            clicked = try row.required("count_clicked")
+        }
     }
 }
 

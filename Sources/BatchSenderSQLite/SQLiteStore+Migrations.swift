@@ -7,6 +7,7 @@ extension SQLiteStore {
         migrator.registerMigration("v1", migrate: SchemaV1.create)
         migrator.registerMigration("v2", migrate: SchemaV2.create)
         migrator.registerMigration("v3", migrate: SchemaV3.create)
+        migrator.registerMigration("v4", migrate: SchemaV4.create)
         return migrator
     }()
 }

@@ -110,6 +110,9 @@ extension SQLiteStore {
                         provider_message_id, next_attempt_at, sent_at, delivered_at, updated_at
                     FROM recipients WHERE id = ? AND status = 'sending' AND lease_token = ?
                     """)
+            // Cheap (a partial index, nearly always empty): are events waiting for a message id?
+            let pending = try db.cachedStatement(
+                sql: "SELECT 1 FROM provider_events WHERE message_id = ? AND recipient_id IS NULL LIMIT 1")
             for completion in completions {
                 guard let rowID = completion.recipientID.row,
                     let row = try Row.fetchOne(held, arguments: [rowID, completion.leaseToken])
@@ -132,6 +135,15 @@ extension SQLiteStore {
                 batch.updatedAt = now
                 batches[batch.id] = batch
                 report.applied += 1
+                if let messageID = recipient.providerMessageID, next == .sent || next == .delivered,
+                    try Bool.fetchOne(pending, arguments: [messageID]) == true
+                {
+                    // Events that arrived before this outcome (CONTRACT §6: never lost). The batch
+                    // is written first so the events apply on top of the counts moved here.
+                    try Self.writeState(of: batch, db)
+                    try Self.applyPendingEvents(messageID: messageID, recipientRow: rowID, batch: batch.id, now: now, db)
+                    if let fresh = try Self.fetchBatchForDelivery(batch.id, db) { batches[batch.id] = fresh }
+                }
             }
             for (id, batch) in batches.sorted(by: { $0.key < $1.key }) {
                 let settled = BatchLifecycle.settle(batch, at: now)

@@ -161,5 +161,5 @@ public protocol StoreHealth: Sendable {
 
 /// Everything the API needs from a store.
 public typealias DataStore = WorkspaceStore & SendConfigStore & BatchStore & SuppressionStore & IdempotencyStore
-    & DeliveryQueue
+    & DeliveryQueue & EventStore
     & StoreHealth

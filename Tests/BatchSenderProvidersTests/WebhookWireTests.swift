@@ -1,3 +1,4 @@
+import BatchSenderSignatures
 import BatchSenderTestServers
 import BatchSenderCore
 import BatchSenderDelivery

@@ -1,3 +1,4 @@
+import BatchSenderSignatures
 import Crypto
 import Foundation
 

@@ -1,3 +1,4 @@
+import BatchSenderSignatures
 import BatchSenderCore
 import BatchSenderDelivery
 import Crypto

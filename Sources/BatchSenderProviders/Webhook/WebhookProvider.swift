@@ -1,3 +1,4 @@
+import BatchSenderSignatures
 import AsyncHTTPClient
 import BatchSenderCore
 import BatchSenderDelivery

@@ -83,6 +83,9 @@ extension InMemoryStore {
             batch.counts.move(1, from: .sending, to: next)
             batch.updatedAt = now
             batches[batch.id] = batch
+            if let messageID = recipients[completion.batchID]?[index].recipient.providerMessageID, next == .sent || next == .delivered {
+                applyPendingEvents(to: completion.recipientID, batch: completion.batchID, messageID: messageID, now: now)
+            }
             touched.insert(batch.id)
             report.applied += 1
         }

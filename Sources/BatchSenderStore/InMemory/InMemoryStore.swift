@@ -45,6 +45,19 @@ public actor InMemoryStore: DataStore {
     /// Maintenance leader leases: holder and expiry by lease name.
     var leaders: [String: (holder: String, expiresAt: Date)] = [:]
     var sandboxMessages: [Batch.ID: [SandboxMessage]] = [:]
+    /// Provider events in arrival order, and the event ids seen per send config.
+    var providerEvents: [StoredEvent] = []
+    var eventIDs: [SendConfig.ID: Set<String>] = [:]
+
+    /// A recorded provider event and where it landed.
+    struct StoredEvent {
+        var sendConfigID: SendConfig.ID
+        var provider: Provider
+        var event: ProviderEvent
+        var receivedAt: Date
+        var recipient: (batch: Batch.ID, id: Recipient.ID)?
+        var effect: RecipientEvent.Effect
+    }
 
     public init() {}
 

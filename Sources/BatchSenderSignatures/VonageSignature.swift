@@ -34,10 +34,7 @@ public enum VonageSignature {
 
     /// Whether `signature` (hex, any case) signs `parameters`; constant time in its length.
     public static func isValid(_ signature: String, parameters: [(String, String)], secret: String, method: Method) -> Bool {
-        let expected = Array(sign(parameters, secret: secret, method: method).utf8)
-        let given = Array(signature.lowercased().utf8)
-        guard expected.count == given.count else { return false }
-        return zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        ConstantTime.equal(Array(sign(parameters, secret: secret, method: method).utf8), Array(signature.lowercased().utf8))
     }
 
     private static func clean(_ text: String) -> String {

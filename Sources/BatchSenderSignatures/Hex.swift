@@ -1,6 +1,6 @@
 extension Sequence where Element == UInt8 {
     /// Lowercase hexadecimal digits, two per byte (digests and signatures).
-    var hexString: String {
+    public var hexString: String {
         var out = ""
         for byte in self {
             out.append(Self.digits[Int(byte >> 4)])
