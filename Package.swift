@@ -114,7 +114,8 @@ let package = Package(
         .target(
             name: "BatchSenderApp",
             dependencies: [
-                "BatchSenderAPI", "BatchSenderSQLite", "BatchSenderStore", "BatchSenderSecrets",
+                "BatchSenderAPI", "BatchSenderSQLite", "BatchSenderStore", "BatchSenderSecrets", "BatchSenderEvents",
+                "BatchSenderSignatures",
                 "BatchSenderWorker", "BatchSenderProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -151,7 +152,8 @@ let package = Package(
         .testTarget(name: "BatchSenderCoreTests", dependencies: ["BatchSenderCore"], swiftSettings: strict),
         .testTarget(name: "BatchSenderDeliveryTests", dependencies: ["BatchSenderDelivery"], swiftSettings: strict),
         .testTarget(
-            name: "BatchSenderEventsTests", dependencies: ["BatchSenderEvents", "BatchSenderSignatures"], swiftSettings: strict),
+            name: "BatchSenderEventsTests", dependencies: ["BatchSenderEvents", "BatchSenderSignatures", "BatchSenderTesting"],
+            swiftSettings: strict),
         .testTarget(
             name: "BatchSenderStoreTests",
             dependencies: ["BatchSenderStore", "BatchSenderTesting"],

@@ -9,10 +9,14 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
     OperationsController(store: services.store).addRoutes(to: router)
     if let metrics = services.metrics { MetricsController(endpoint: metrics).addRoutes(to: router) }
 
+    // Provider callbacks authenticate by their signatures, not by API keys.
+    EventsController(services: services).addRoutes(to: router.group("v1/events"))
+
     let v1 = router.group("v1").add(middleware: AuthMiddleware(store: services.store))
     SendConfigsController(services: services).addRoutes(to: v1.group("send-configs"))
     BatchesController(services: services).addRoutes(to: v1.group("batches"))
     RecipientsController(services: services).addRoutes(to: v1.group("batches"))
+    EventsController(services: services).addTimelineRoutes(to: v1.group("batches"))
     APIKeysController(services: services).addRoutes(to: v1.group("api-keys"))
     SuppressionsController(services: services).addRoutes(to: v1.group("suppressions"))
     return router

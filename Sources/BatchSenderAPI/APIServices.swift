@@ -18,12 +18,15 @@ public struct APIServices<Store: DataStore>: Sendable {
     public var metrics: MetricsEndpoint?
     /// `POST /v1/send-configs/{id}/test`, when the process can reach providers.
     public var testSender: TestSender?
+    /// `/v1/events/{provider}/{sendConfigId}`; without it the endpoint answers 503.
+    public var events: EventServices?
 
     public init(
         store: Store, sealer: CredentialSealer, limits: Limits = Limits(), addresses: AddressValidator,
         notifier: any DeliveryNotifier = SilentNotifier(), metrics: MetricsEndpoint? = nil,
-        testSender: TestSender? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        testSender: TestSender? = nil, events: EventServices? = nil, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.events = events
         self.notifier = notifier
         self.metrics = metrics
         self.testSender = testSender

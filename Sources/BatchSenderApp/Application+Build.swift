@@ -60,12 +60,12 @@ public enum BatchSender {
     /// The API services for a store and configuration.
     public static func services<Store: DataStore>(
         _ config: AppConfig, store: Store, masterKey: Data, notifier: any DeliveryNotifier = SilentNotifier(),
-        metrics: MetricsEndpoint? = nil, testSender: TestSender? = nil
+        metrics: MetricsEndpoint? = nil, testSender: TestSender? = nil, events: EventServices? = nil
     ) throws -> APIServices<Store> {
         APIServices(
             store: store, sealer: try CredentialSealer(masterKey: masterKey),
             addresses: AddressValidator(allowPrivateNetworks: config.allowPrivateNetworks), notifier: notifier,
-            metrics: metrics, testSender: testSender)
+            metrics: metrics, testSender: testSender, events: events)
     }
 
     /// The whole server for `config`: store, bootstrap, API, delivery engine and maintenance, in
@@ -91,12 +91,12 @@ public enum BatchSender {
         let key = try masterKey(config)
         if let adminKey = try await bootstrap(store) { announce("admin api key: \(adminKey)") }
         let sealer = try CredentialSealer(masterKey: key)
-        let engine = Engine.make(config, store: store, sealer: sealer, logger: logger)
+        let engine = try Engine.make(config, store: store, sealer: sealer, logger: logger)
         let metrics = MetricsEndpoint(token: config.metricsToken) { try await PrometheusExport.render(queue: store) }
         let router = buildAPIRouter(
             try services(
                 config, store: store, masterKey: key, notifier: engine.signal, metrics: metrics,
-                testSender: engine.testSender))
+                testSender: engine.testSender, events: engine.events))
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "BatchSender"),

@@ -15,10 +15,11 @@ struct Engine {
     let signal: EngineSignal
     let services: [any Service]
     let testSender: TestSender
+    let events: EventServices
 
     static func make(
         _ config: AppConfig, store: some DataStore & DeliveryQueue, sealer: CredentialSealer, logger: Logger
-    ) -> Engine {
+    ) throws -> Engine {
         let signal = EngineSignal()
         let httpClient = DeliveryHTTPClient.makeHTTPClient(backgroundActivityLogger: logger)
         let registry = ProviderRegistry(
@@ -36,6 +37,7 @@ struct Engine {
         // The client outlives the engine: it shuts down after in-flight calls have finished.
         return Engine(
             signal: signal, services: [HTTPClientService(client: httpClient), engine, maintenance],
-            testSender: testSender(providers: providers))
+            testSender: testSender(providers: providers),
+            events: try eventServices(config, client: httpClient, logger: logger))
     }
 }

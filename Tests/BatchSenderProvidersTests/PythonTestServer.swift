@@ -1,3 +1,4 @@
+import BatchSenderTesting
 import Foundation
 
 /// A test server written in Python (`scripts/test-servers/NAME.py`), run on 127.0.0.1: it
@@ -5,9 +6,7 @@ import Foundation
 /// packages it needs are installed by `scripts/test`; if they are missing the test fails with
 /// `installHint` — nothing is skipped.
 final class PythonTestServer: @unchecked Sendable {
-    static let scripts = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/test-servers")
+    static var scripts: URL { PythonScript.directory }
 
     struct StartFailure: Error, CustomStringConvertible {
         var description: String
@@ -57,22 +56,4 @@ final class PythonTestServer: @unchecked Sendable {
         process.waitUntilExit()
         try? FileManager.default.removeItem(at: directory)
     }
-}
-
-/// Runs a Python script to completion with `input` on its standard input; returns its output.
-func runPython(_ arguments: [String], input: String) throws -> (status: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + arguments
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let output = stdout.fileHandleForReading.readDataToEndOfFile()
-    let error = stderr.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
 }

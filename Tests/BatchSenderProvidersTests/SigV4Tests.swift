@@ -1,3 +1,4 @@
+import BatchSenderTesting
 import Foundation
 import Testing
 
@@ -96,7 +97,7 @@ import Testing
         ]
         if let token { request["sessionToken"] = token }
         let input = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
-        let result = try runPython([PythonTestServer.scripts.appendingPathComponent("sigv4_botocore.py").path], input: input)
+        let result = try PythonScript.run([PythonTestServer.scripts.appendingPathComponent("sigv4_botocore.py").path], input: input)
         try #require(result.status == 0, "botocore is needed (scripts/test installs it): \(result.error)")
         #expect(signed.authorization == result.output.trimmingCharacters(in: .whitespacesAndNewlines))
     }

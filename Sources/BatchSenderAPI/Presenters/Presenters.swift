@@ -20,6 +20,15 @@ enum Present {
             "createdAt": date(batch.createdAt), "scheduledAt": date(batch.scheduledAt),
             "startedAt": date(batch.startedAt), "completedAt": date(batch.completedAt),
             "updatedAt": date(batch.updatedAt), "counts": .object(counts),
+            "engagement": ["opened": .int(batch.opened), "clicked": .int(batch.clicked)],
+        ])
+    }
+
+    static func event(_ e: RecipientEvent) -> JSONValue {
+        .object([
+            "id": .string(e.eventID), "provider": .string(e.provider.rawValue), "type": .string(e.kind.rawValue),
+            "hard": e.hard.map(JSONValue.bool) ?? .null, "detail": string(e.detail), "occurredAt": date(e.occurredAt),
+            "receivedAt": date(e.receivedAt), "effect": .string(e.effect.rawValue),
         ])
     }
 

@@ -1,0 +1,90 @@
+import Crypto
+import Foundation
+import X509
+import _CryptoExtras
+
+/// Verifies SNS message signatures with the signing certificate SNS names, fetched only from
+/// URLs matching the configured pattern (`BATCHSENDER_SNS_CERT_URL_PATTERN`) and cached.
+public struct SNSVerifier: Sendable {
+    /// Fetches a certificate (PEM bytes) over the network; the composition root supplies it.
+    public typealias Fetch = @Sendable (String) async throws -> [UInt8]
+
+    let allowed: @Sendable (String) -> Bool
+    let fetch: Fetch
+    let cache: CertificateCache
+
+    /// - Parameters:
+    ///   - pattern: a regular expression every certificate (and subscription) URL must match.
+    ///   - fetch: downloads a certificate.
+    public init(pattern: String, fetch: @escaping Fetch) throws {
+        let regex = try NSRegularExpression(pattern: pattern)
+        allowed = { url in
+            regex.firstMatch(in: url, range: NSRange(url.startIndex..., in: url)) != nil
+        }
+        self.fetch = fetch
+        cache = CertificateCache()
+    }
+
+    /// Whether `url` may be fetched (certificates) or called (`SubscribeURL`).
+    public func isAllowed(_ url: String) -> Bool { allowed(url) }
+
+    /// Checks the message's signature and timestamp (within 5 minutes of `now`).
+    public func verify(_ message: SNSMessage, now: Date) async -> SignatureCheck {
+        guard let signature = message.fields["Signature"], let certURL = message.signingCertURL else { return .missing }
+        guard let text = message.stringToSign else { return .malformed("not a known SNS message type, or a field is missing") }
+        guard let stamp = message.timestamp, let sent = Self.parseTimestamp(stamp) else {
+            return .malformed("the Timestamp is not an ISO 8601 time")
+        }
+        guard abs(now.timeIntervalSince(sent)) <= StandardWebhookSigner.tolerance else { return .stale }
+        guard allowed(certURL) else { return .malformed("the SigningCertURL is not an allowed SNS certificate URL") }
+        guard let raw = Data(base64Encoded: signature) else { return .malformed("the Signature is not base64") }
+        let key: _RSA.Signing.PublicKey
+        do {
+            key = try await cache.key(for: certURL, now: now, fetch: fetch)
+        } catch {
+            return .malformed("the signing certificate could not be used: \(error)")
+        }
+        let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: raw)
+        let data = Data(text.utf8)
+        let valid: Bool
+        switch message.fields["SignatureVersion"] {
+        case "1": valid = key.isValidSignature(rsaSignature, for: Insecure.SHA1.hash(data: data), padding: .insecurePKCS1v1_5)
+        case "2": valid = key.isValidSignature(rsaSignature, for: SHA256.hash(data: data), padding: .insecurePKCS1v1_5)
+        default: return .malformed("unknown SignatureVersion")
+        }
+        return valid ? .valid : .invalid
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = withFraction.date(from: text) { return date }
+        return ISO8601DateFormatter().date(from: text)
+    }
+}
+
+/// Signing certificates by URL, kept until they expire (at most a day) so a burst of events
+/// costs one download.
+actor CertificateCache {
+    private var keys: [String: (key: _RSA.Signing.PublicKey, until: Date)] = [:]
+
+    func key(for url: String, now: Date, fetch: SNSVerifier.Fetch) async throws -> _RSA.Signing.PublicKey {
+        if let cached = keys[url], cached.until > now { return cached.key }
+        let pem = String(decoding: try await fetch(url), as: UTF8.self)
+        let certificate = try Certificate(pemEncoded: pem)
+        guard certificate.notValidBefore <= now, now <= certificate.notValidAfter else {
+            throw CertificateProblem("the certificate is not valid at this time")
+        }
+        guard let key = _RSA.Signing.PublicKey(certificate.publicKey) else {
+            throw CertificateProblem("the certificate's key is not RSA")
+        }
+        if keys.count > 100 { keys.removeAll() }
+        keys[url] = (key, min(certificate.notValidAfter, now.addingTimeInterval(86_400)))
+        return key
+    }
+}
+
+struct CertificateProblem: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
