@@ -187,6 +187,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The real binary, run as a user runs it.
-        .testTarget(name: "BatchSenderEndToEndTests", dependencies: ["BatchSenderTestServers"], swiftSettings: strict),
+        .testTarget(
+            name: "BatchSenderEndToEndTests", dependencies: ["BatchSenderTestServers", "BatchSenderTesting"], swiftSettings: strict),
     ]
 )

@@ -96,7 +96,9 @@ final class ServerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    func request(_ method: String, _ path: String, key: String? = nil, body: String? = nil) async throws -> (Int, String) {
+    func request(
+        _ method: String, _ path: String, key: String? = nil, body: String? = nil, headers: [String: String] = [:]
+    ) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         if let key { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
@@ -104,6 +106,7 @@ final class ServerProcess: @unchecked Sendable {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
