@@ -5,35 +5,44 @@ import GRDB
 
 extension SQLiteStore {
     public func recordEvents(_ events: [ProviderEvent], for sendConfig: SendConfig, now: Date) async throws -> EventReport {
-        guard !events.isEmpty else { return EventReport() }
+        try await recordEvents([EventSubmission(events: events, sendConfig: sendConfig)], now: now)[0]
+    }
+
+    public func recordEvents(_ submissions: [EventSubmission], now: Date) async throws -> [EventReport] {
+        guard submissions.contains(where: { !$0.events.isEmpty }) else { return submissions.map { _ in EventReport() } }
         return try await write { db in
-            var report = EventReport()
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT OR IGNORE INTO provider_events
-                        (send_config_id, provider, event_id, message_id, kind, hard, detail, occurred_at, received_at,
-                         recipient_key, effect)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
-                    """)
-            for event in events {
-                try insert.execute(arguments: [
-                    sendConfig.id.rawValue, sendConfig.provider.rawValue, event.eventID, event.messageID, event.kind.rawValue,
-                    event.hard, event.detail, event.occurredAt.unixTime, now.unixTime, event.recipientKey,
-                ])
-                guard db.changesCount == 1 else {
-                    report.duplicates += 1
-                    continue
-                }
-                report.recorded += 1
-                let eventRow = db.lastInsertedRowID
-                guard let recipient = try Self.match(event, sendConfig: sendConfig.id, db) else {
-                    report.pending += 1
-                    continue
-                }
-                try Self.apply(event, eventRow: eventRow, to: recipient, now: now, report: &report, db)
-            }
-            return report
+            try submissions.map { try Self.record($0.events, for: $0.sendConfig, now: now, db) }
         }
+    }
+
+    /// Stores, matches and applies one request's events inside the caller's transaction.
+    private static func record(_ events: [ProviderEvent], for sendConfig: SendConfig, now: Date, _ db: Database) throws -> EventReport {
+        var report = EventReport()
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO provider_events
+                    (send_config_id, provider, event_id, message_id, kind, hard, detail, occurred_at, received_at,
+                     recipient_key, effect)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                """)
+        for event in events {
+            try insert.execute(arguments: [
+                sendConfig.id.rawValue, sendConfig.provider.rawValue, event.eventID, event.messageID, event.kind.rawValue,
+                event.hard, event.detail, event.occurredAt.unixTime, now.unixTime, event.recipientKey,
+            ])
+            guard db.changesCount == 1 else {
+                report.duplicates += 1
+                continue
+            }
+            report.recorded += 1
+            let eventRow = db.lastInsertedRowID
+            guard let recipient = try match(event, sendConfig: sendConfig.id, db) else {
+                report.pending += 1
+                continue
+            }
+            try apply(event, eventRow: eventRow, to: recipient, now: now, report: &report, db)
+        }
+        return report
     }
 
     public func events(of recipient: Recipient.ID, batch: Batch.ID, in workspace: Workspace.ID) async throws -> [RecipientEvent]? {

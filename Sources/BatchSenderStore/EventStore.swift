@@ -28,8 +28,23 @@ public protocol EventStore: Sendable {
     /// applies it when it records that message id.
     func recordEvents(_ events: [ProviderEvent], for sendConfig: SendConfig, now: Date) async throws -> EventReport
 
+    /// `recordEvents` for several requests in ONE transaction (group commit): one report each,
+    /// in order. All are durable when it returns, or none is.
+    func recordEvents(_ submissions: [EventSubmission], now: Date) async throws -> [EventReport]
+
     /// The recipient's timeline, oldest first; `nil` when the batch or recipient is not in the workspace.
     func events(of recipient: Recipient.ID, batch: Batch.ID, in workspace: Workspace.ID) async throws -> [RecipientEvent]?
+}
+
+/// One request's events, for group commit.
+public struct EventSubmission: Sendable {
+    public var events: [ProviderEvent]
+    public var sendConfig: SendConfig
+
+    public init(events: [ProviderEvent], sendConfig: SendConfig) {
+        self.events = events
+        self.sendConfig = sendConfig
+    }
 }
 
 extension Recipient {

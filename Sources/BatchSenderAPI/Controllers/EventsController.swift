@@ -12,7 +12,14 @@ struct EventsController<Store: DataStore> {
     static var maxBodyBytes: Int { 1 << 20 }
 
     let services: APIServices<Store>
+    let recorder: EventRecorder<Store>
+    let configs = EventConfigCache()
     var store: Store { services.store }
+
+    init(services: APIServices<Store>) {
+        self.services = services
+        recorder = EventRecorder(store: services.store, now: services.now)
+    }
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.post(":provider/:sendConfigId", use: receive)
@@ -31,8 +38,12 @@ struct EventsController<Store: DataStore> {
         let path = context.parameters.get("provider") ?? ""
         let configID = context.parameters.get("sendConfigId") ?? ""
         // Unknown configs, and configs of another provider, look the same: nothing to probe.
+        let sealer = services.sealer, store = self.store
         guard SendConfig.ID.isWellFormed(configID),
-            let config = try await store.sendConfigForDelivery(SendConfig.ID(rawValue: configID)),
+            let (config, credentials) = try await configs.entry(SendConfig.ID(rawValue: configID), load: {
+                guard let config = try await store.sendConfigForDelivery(SendConfig.ID(rawValue: configID)) else { return nil }
+                return (config, try sealer.open(config.sealedCredentials, for: config.id))
+            }),
             EventIntake.pathName(of: config.provider) == path
         else { throw APIError.notFound("no events endpoint \(path)/\(configID)") }
 
@@ -48,7 +59,6 @@ struct EventsController<Store: DataStore> {
         let incoming = EventRequest(
             method: request.method.rawValue, url: base + request.uri.path + (query.isEmpty ? "" : "?\(query)"),
             query: FormDecoding.decode(query), headers: headers, body: Array(body.readableBytesView))
-        let credentials = try services.sealer.open(config.sealedCredentials, for: config.id)
 
         let result: EventIntakeResult
         do {
@@ -69,7 +79,7 @@ struct EventsController<Store: DataStore> {
         }
         switch result {
         case .events(let list):
-            let report = try await store.recordEvents(list, for: config, now: services.now())
+            let report = try await recorder.record(list, for: config)
             events.count(path, "recorded", report.recorded)
             events.count(path, "duplicate", report.duplicates)
             events.count(path, "pending", report.pending)

@@ -24,6 +24,14 @@ extension InMemoryStore {
         return report
     }
 
+    public func recordEvents(_ submissions: [EventSubmission], now: Date) async throws -> [EventReport] {
+        var reports: [EventReport] = []
+        for submission in submissions {
+            reports.append(try await recordEvents(submission.events, for: submission.sendConfig, now: now))
+        }
+        return reports
+    }
+
     public func events(of recipient: Recipient.ID, batch: Batch.ID, in workspace: Workspace.ID) async throws -> [RecipientEvent]? {
         guard batches[batch]?.workspaceID == workspace,
             recipients[batch]?.contains(where: { $0.recipient.id == recipient }) == true
