@@ -39,6 +39,9 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/batchsender"))
     args = parser.parse_args()
+    # wrk's LuaJIT allows at most 65,536 constants per function: two per request table entry.
+    if args.distinct > 30_000:
+        sys.exit("--distinct is at most 30000 (wrk's Lua constant limit)")
     workdir = tempfile.mkdtemp(prefix="bs-events-")
     server = Server(args.binary, workdir, 18185)
     try:
