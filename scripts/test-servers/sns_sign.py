@@ -47,7 +47,9 @@ TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:ses-events"
 SUB_ARN = TOPIC_ARN + ":c9135db0-26c4-47ec-8998-413945fb5a96"
 # Real SNS cert URLs look like this (host must match ^sns\.[a-zA-Z0-9\-]{3,}\.amazonaws\.com(\.cn)?$,
 # path must end in .pem, scheme https). Tests must inject the self-signed cert for this URL.
-CERT_URL = f"https://sns.{REGION}.amazonaws.com/SimpleNotificationService-0000000000000000000000000000test.pem"
+SNS_BASE = f"https://sns.{REGION}.amazonaws.com"  # --base replaces it (tests serve the cert locally)
+CERT_URL = f"{SNS_BASE}/SimpleNotificationService-0000000000000000000000000000test.pem"
+SES_MESSAGE_ID = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"  # --ses-message-id
 
 NOTIFICATION_KEYS = ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
 SUBSCRIPTION_KEYS = ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]
@@ -185,10 +187,10 @@ def ses_bounce_record(ses_message_id: str, recipient: str, permanent=True) -> di
 
 
 def build_fixtures(now: dt.datetime):
-    ses_id = "EXAMPLE7c191be45-e9aedb9a-02f9-4d12-a87d-dd0099a07f8a-000000"
+    ses_id = SES_MESSAGE_ID
     token = "2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736"
-    unsubscribe_url = f"https://sns.{REGION}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={SUB_ARN}"
-    subscribe_url = f"https://sns.{REGION}.amazonaws.com/?Action=ConfirmSubscription&TopicArn={TOPIC_ARN}&Token={token}"
+    unsubscribe_url = f"{SNS_BASE}/?Action=Unsubscribe&SubscriptionArn={SUB_ARN}"
+    subscribe_url = f"{SNS_BASE}/?Action=ConfirmSubscription&TopicArn={TOPIC_ARN}&Token={token}"
     notification = {
         "Type": "Notification",
         "MessageId": str(uuid.uuid4()),
@@ -246,7 +248,15 @@ def main():
     ap.add_argument("--out", help="directory to write cert.pem, key.pem and fixture JSON files")
     ap.add_argument("--key", help="PEM RSA private key to reuse (created at this path if missing and --out not given)")
     ap.add_argument("--quiet", action="store_true", help="only print the self-check results")
+    ap.add_argument("--base", help="base URL of the SNS endpoint for SigningCertURL/SubscribeURL (default: AWS)")
+    ap.add_argument("--ses-message-id", help="the SES message id the bounce notification is about")
     args = ap.parse_args()
+    global SNS_BASE, CERT_URL, SES_MESSAGE_ID
+    if args.base:
+        SNS_BASE = args.base.rstrip("/")
+        CERT_URL = f"{SNS_BASE}/SimpleNotificationService-0000000000000000000000000000test.pem"
+    if args.ses_message_id:
+        SES_MESSAGE_ID = args.ses_message_id
 
     key, cert = make_key_and_cert(args.key)
     fixtures = build_fixtures(dt.datetime.now(dt.timezone.utc))
