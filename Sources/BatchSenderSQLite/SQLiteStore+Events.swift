@@ -45,6 +45,14 @@ extension SQLiteStore {
         return report
     }
 
+    public func prunePendingEvents(receivedBefore date: Date) async throws -> Int {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM provider_events WHERE recipient_id IS NULL AND received_at < ?", arguments: [date.unixTime])
+            return db.changesCount
+        }
+    }
+
     public func events(of recipient: Recipient.ID, batch: Batch.ID, in workspace: Workspace.ID) async throws -> [RecipientEvent]? {
         guard let row = recipient.row else { return nil }
         return try await read { db in

@@ -32,6 +32,10 @@ public protocol EventStore: Sendable {
     /// in order. All are durable when it returns, or none is.
     func recordEvents(_ submissions: [EventSubmission], now: Date) async throws -> [EventReport]
 
+    /// Deletes pending events received before `date` that no recipient ever matched (messages
+    /// another system sent through the same provider account); returns how many.
+    func prunePendingEvents(receivedBefore date: Date) async throws -> Int
+
     /// The recipient's timeline, oldest first; `nil` when the batch or recipient is not in the workspace.
     func events(of recipient: Recipient.ID, batch: Batch.ID, in workspace: Workspace.ID) async throws -> [RecipientEvent]?
 }

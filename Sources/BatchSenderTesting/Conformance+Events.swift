@@ -92,6 +92,19 @@ extension StoreConformance {
             let timeline = try await store.events(of: claimed[0].recipientID, batch: batch.id, in: seed.workspace.id)
             try expectEqual(timeline?.map(\.effect), [.applied])
         },
+        Case("pending events that never matched are pruned, matched ones kept") { store, f in
+            let seed = try await f.seed(store)
+            _ = try await sent(store, f, seed, ["a@example.com"])
+            _ = try await store.recordEvents([
+                event("e1", "m-a@example.com", .delivered, f), event("e2", "m-unknown", .delivered, f),
+            ], for: seed.sendConfig, now: f.time(20))
+            _ = try await store.recordEvents([event("e3", "m-later", .delivered, f)], for: seed.sendConfig, now: f.time(40))
+            try expectEqual(try await store.prunePendingEvents(receivedBefore: f.time(30)), 1)
+            let again = try await store.recordEvents([event("e2", "m-unknown", .delivered, f), event("e1", "m-a@example.com", .delivered, f)],
+                                                     for: seed.sendConfig, now: f.time(41))
+            try expectEqual(again.recorded, 1, "the pruned event is new again")
+            try expectEqual(again.duplicates, 1, "the matched one is kept")
+        },
         Case("events match only recipients of the send config's own batches") { store, f in
             let seed = try await f.seed(store)
             _ = try await sent(store, f, seed, ["a@example.com"])

@@ -14,14 +14,20 @@ public struct Maintenance: Service {
     private let holder: String
     private let interval: Duration
     private let safetyNetEvery: Int
+    private let events: (any EventStore)?
+    /// How long an event nobody's message matches is kept before it is pruned.
+    private let pendingEventRetention: TimeInterval
 
     /// - Parameters:
     ///   - interval: how often the leader rescues leases and starts scheduled batches.
     ///   - safetyNetEvery: run the stuck-batch check every this many rounds.
     public init(
         queue: any DeliveryQueue, notifier: any DeliveryNotifier, now: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger, holder: String = UUID().uuidString, interval: Duration = .seconds(1), safetyNetEvery: Int = 30
+        logger: Logger, holder: String = UUID().uuidString, interval: Duration = .seconds(1), safetyNetEvery: Int = 30,
+        events: (any EventStore)? = nil, pendingEventRetention: TimeInterval = 7 * 86_400
     ) {
+        self.events = events
+        self.pendingEventRetention = pendingEventRetention
         self.queue = queue
         self.notifier = notifier
         self.now = now
@@ -64,6 +70,11 @@ public struct Maintenance: Service {
                     "stuck batches repaired: their counts or completion had drifted from their recipients",
                     metadata: ["batch.ids": "\(repaired.map(\.rawValue).joined(separator: ","))"])
             }
+        }
+        // Hourly with the default interval: events for messages we never sent expire.
+        if let events, round % (safetyNetEvery * 120) == 0 {
+            let pruned = try await events.prunePendingEvents(receivedBefore: now().addingTimeInterval(-pendingEventRetention))
+            if pruned > 0 { logger.info("pruned unmatched provider events", metadata: ["events": "\(pruned)"]) }
         }
     }
 }

@@ -32,6 +32,13 @@ extension InMemoryStore {
         return reports
     }
 
+    public func prunePendingEvents(receivedBefore date: Date) async throws -> Int {
+        let pruned = providerEvents.filter { $0.recipient == nil && $0.receivedAt < date }
+        for stored in pruned { eventIDs[stored.sendConfigID]?.remove(stored.event.eventID) }
+        providerEvents.removeAll { $0.recipient == nil && $0.receivedAt < date }
+        return pruned.count
+    }
+
     public func events(of recipient: Recipient.ID, batch: Batch.ID, in workspace: Workspace.ID) async throws -> [RecipientEvent]? {
         guard batches[batch]?.workspaceID == workspace,
             recipients[batch]?.contains(where: { $0.recipient.id == recipient }) == true
