@@ -9,9 +9,7 @@ import Testing
 
 
     @Test func sandboxBatchCompletesAndMetricsCountIt() async throws {
-        let server = try ServerProcess(databasePath: database)
-        let key = try server.adminKey()
-        try await server.waitUntilHealthy()
+        let (server, key) = try await ServerProcess.started(databasePath: database)
         let (_, config) = try await server.request(
             "POST", "/v1/send-configs", key: key, body: #"{"module":"sms","provider":"sandbox"}"#)
         let configID = try #require(JSON.string(config, "id"))
@@ -57,9 +55,7 @@ import Testing
     }
 
     @Test func dryRunEndsSentWithDryrunIds() async throws {
-        let server = try ServerProcess(databasePath: database)
-        let key = try server.adminKey()
-        try await server.waitUntilHealthy()
+        let (server, key) = try await ServerProcess.started(databasePath: database)
         let (_, config) = try await server.request(
             "POST", "/v1/send-configs", key: key, body: #"{"module":"email","provider":"sandbox"}"#)
         let (_, batch) = try await server.request("POST", "/v1/batches", key: key, body: JSON.encode([
@@ -87,11 +83,7 @@ import Testing
         let receiver = try await FakeReceiver.start { request, _ in
             request.path == "/missing" ? ScriptedResponse(status: 404, body: "no such hook") : ScriptedResponse()
         }
-        let server = try ServerProcess(
-            databasePath: database,
-            environment: ["BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true"])
-        let key = try server.adminKey()
-        try await server.waitUntilHealthy()
+        let (server, key) = try await ServerProcess.started(databasePath: database, environment: ["BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true"])
         defer { server.kill9() }
 
         let (_, sandbox) = try await server.request(

@@ -30,9 +30,7 @@ import Testing
             let ids = items.map { #"{"id":"re-\#(($0["to"] as? [String])?.first ?? "")"}"# }.joined(separator: ",")
             return .json(200, #"{"data":[\#(ids)]}"#)
         }
-        let server = try ServerProcess(databasePath: database)
-        let key = try server.adminKey()
-        try await server.waitUntilHealthy()
+        let (server, key) = try await ServerProcess.started(databasePath: database)
         defer { server.kill9() }
         let (_, config) = try await server.request("POST", "/v1/send-configs", key: key, body: JSON.encode([
             "module": "email", "provider": "resend", "credentials": ["apiKey": "re_x", "webhookSecret": Self.secret],

@@ -13,9 +13,7 @@ import Testing
             let ids = items.indices.map { #"{"id":"re-\#(call)-\#($0)"}"# }.joined(separator: ",")
             return .json(200, #"{"data":[\#(ids)]}"#)
         }
-        let server = try ServerProcess(databasePath: database)
-        let key = try server.adminKey()
-        try await server.waitUntilHealthy()
+        let (server, key) = try await ServerProcess.started(databasePath: database)
         defer { server.kill9() }
 
         let (created, config) = try await server.request("POST", "/v1/send-configs", key: key, body: JSON.encode([
@@ -57,9 +55,7 @@ import Testing
         let receiver = try await FakeReceiver.start { _, call in
             .json(201, #"{"sid":"SM\#(String(format: "%032d", call))","status":"queued"}"#)
         }
-        let server = try ServerProcess(databasePath: database, environment: ["BATCHSENDER_PUBLIC_URL": "https://bs.example.com"])
-        let key = try server.adminKey()
-        try await server.waitUntilHealthy()
+        let (server, key) = try await ServerProcess.started(databasePath: database, environment: ["BATCHSENDER_PUBLIC_URL": "https://bs.example.com"])
         defer { server.kill9() }
 
         let (_, config) = try await server.request("POST", "/v1/send-configs", key: key, body: JSON.encode([

@@ -33,11 +33,9 @@ import Testing
             "sns_sign.py", ["--out", fixtures.path, "--quiet", "--base", fake.url, "--ses-message-id", "ses-ann@example.com"])
         box.pem.withLock { $0 = (try? String(contentsOf: fixtures.appendingPathComponent("cert.pem"), encoding: .utf8)) ?? "" }
 
-        let server = try ServerProcess(databasePath: database, environment: [
+        let (server, key) = try await ServerProcess.started(databasePath: database, environment: [
             "BATCHSENDER_SNS_CERT_URL_PATTERN": #"^http://127\.0\.0\.1:\#(fake.port)/"#,
         ])
-        let key = try server.adminKey()
-        try await server.waitUntilHealthy()
         defer { server.kill9() }
         let (_, config) = try await server.request("POST", "/v1/send-configs", key: key, body: JSON.encode([
             "module": "email", "provider": "ses", "credentials": ["accessKeyId": "AKIDEXAMPLE", "secretAccessKey": "secret"],

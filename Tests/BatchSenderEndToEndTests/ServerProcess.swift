@@ -96,6 +96,14 @@ final class ServerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// Starts a server on `databasePath`, reads its admin key and waits until it answers.
+    static func started(databasePath: String, environment: [String: String] = [:]) async throws -> (ServerProcess, key: String) {
+        let server = try ServerProcess(databasePath: databasePath, environment: environment)
+        let key = try server.adminKey()
+        try await server.waitUntilHealthy()
+        return (server, key)
+    }
+
     func request(
         _ method: String, _ path: String, key: String? = nil, body: String? = nil, headers: [String: String] = [:]
     ) async throws -> (Int, String) {

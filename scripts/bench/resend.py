@@ -6,7 +6,7 @@ number of provider calls (Resend takes up to 100 emails per call, so ≈ N/100).
 
 Usage: scripts/bench/resend.py [--recipients 100000] [--per-second 1000] [--concurrency 8]
 Everything listens on 127.0.0.1 and is stopped at the end."""
-import argparse, json, os, sys, tempfile, threading, time
+import argparse, json, os, sys, tempfile, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -61,19 +61,11 @@ def main():
                         "html": "<p>Hello {{name}}, this is message {{n}}.</p>", "text": "Hello {{name}} ({{n}})"}})["id"]
         csv = "to,name,n\n" + "".join(f"user{i}@example.com,User {i},{i}\n" for i in range(args.recipients))
         server.call("POST", f"/v1/batches/{batch}/recipients", csv.encode(), "text/csv")
-        start = time.monotonic()
-        server.call("POST", f"/v1/batches/{batch}/send")
-        while True:
-            state = server.call("GET", f"/v1/batches/{batch}")
-            if state["status"] == "completed":
-                break
-            time.sleep(0.05)
-        seconds = time.monotonic() - start
+        seconds, counts = server.send_and_wait(batch)
         peak = rss_peak_kib(server.proc.pid)
     finally:
         server.stop()
         fake.shutdown()
-    counts = state["counts"]
     print(f"{args.recipients:,} emails through resend: {seconds:.2f} s, {args.recipients / seconds:,.0f} deliveries/s, "
           f"sent {counts['sent']}")
     print(f"provider calls: {FakeResend.calls:,} (N/100 = {args.recipients / 100:,.0f}); largest call {FakeResend.largest} "

@@ -49,6 +49,16 @@ class Server:
         with urllib.request.urlopen(req, timeout=600) as resp:
             return json.loads(resp.read() or b"null")
 
+    def send_and_wait(self, batch):
+        """Sends `batch` and polls until it completes; returns (seconds, counts)."""
+        start = time.monotonic()
+        self.call("POST", f"/v1/batches/{batch}/send")
+        while True:
+            state = self.call("GET", f"/v1/batches/{batch}")
+            if state["status"] == "completed":
+                return time.monotonic() - start, state["counts"]
+            time.sleep(0.05)
+
     def call_text(self, path):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as resp:
             return resp.read().decode()

@@ -69,14 +69,7 @@ def run_batch(server, recipients, per_second, burst, concurrency):
         "sendConfigId": config, "payload": {"url": f"http://127.0.0.1:{NGINX_PORT}/hook", "body": {"n": "{{n}}"}}})["id"]
     csv = "to,n\n" + "".join(f"https://example.com/r/{i},{i}\n" for i in range(recipients))
     server.call("POST", f"/v1/batches/{batch}/recipients", csv.encode(), "text/csv")
-    start = time.monotonic()
-    server.call("POST", f"/v1/batches/{batch}/send")
-    while True:
-        state = server.call("GET", f"/v1/batches/{batch}")
-        if state["status"] == "completed":
-            break
-        time.sleep(0.05)
-    return time.monotonic() - start, state["counts"]
+    return server.send_and_wait(batch)
 
 
 def main():
