@@ -33,7 +33,7 @@ public struct WebhookProvider: DeliveryProvider {
     public init(
         configuration: ProviderConfiguration,
         client: HTTPClient,
-        resolver: any HostResolver = SystemHostResolver(),
+        resolver: any HostResolver = CachingHostResolver(),
         logger: Logger = Logger(label: "batchsender.webhook"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
