@@ -21,6 +21,8 @@ extension Engine {
                     idempotencyKey: "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""),
                     attempt: 1, message: templates.message(to: to, variables: variables))
                 let outcome = await provider.send([message]).first ?? .retry(reason: "provider returned no outcome", after: nil)
+                // A test send's provider is its own: close what it opened (an SMTP session).
+                await provider.shutdown()
                 switch outcome {
                 case .accepted(let id, _):
                     return TestSendResult(ok: true, providerMessageID: id, error: nil, latencyMs: elapsed())

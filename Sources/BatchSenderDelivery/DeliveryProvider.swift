@@ -40,6 +40,15 @@ public protocol DeliveryProvider: Sendable {
 
     /// The host a message goes to, for the per-destination circuit breaker.
     func destination(of message: OutboundMessage) -> String
+
+    /// Releases what the provider holds open (SMTP sessions get their QUIT) once no call is in
+    /// flight any more; the engine calls it when the provider's runner stops.
+    func shutdown() async
+}
+
+extension DeliveryProvider {
+    /// Most providers hold nothing of their own (the HTTP client is the process's).
+    public func shutdown() async {}
 }
 
 /// What a provider is built from: the send config and its opened credentials.

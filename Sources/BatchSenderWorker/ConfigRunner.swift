@@ -118,6 +118,8 @@ final class ConfigRunner: Sendable {
             }
             state.withLock { $0.stopping = true }
         }
+        // Every call has returned (the task group waited for them): let the provider close up.
+        await provider.shutdown()
     }
 
     /// Extends the leases of in-flight recipients until the runner stops.

@@ -177,6 +177,7 @@ import Testing
         let after = try #require(try await h.store.batchForDelivery(batch.id))
         #expect(after.counts.sent == 3)
         #expect(after.status == .completed)
+        #expect(provider.shutdownCalls == [3], "the provider is shut down once, after its last call")
     }
 
     @Test func suppressedAtSendTimeIsNotSent() async throws {

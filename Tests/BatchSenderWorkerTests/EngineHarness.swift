@@ -23,6 +23,15 @@ final class ScriptedProvider: DeliveryProvider, Sendable {
 
     var received: [OutboundMessage] { calls.withLock { $0 } }
 
+    /// `shutdown()` calls, and how many messages had been sent when each came.
+    private let shutdowns = Mutex<[Int]>([])
+    var shutdownCalls: [Int] { shutdowns.withLock { $0 } }
+
+    func shutdown() async {
+        let sent = received.count
+        shutdowns.withLock { $0.append(sent) }
+    }
+
     func destination(of message: OutboundMessage) -> String { "scripted.example" }
 
     func send(_ messages: [OutboundMessage]) async -> [DeliveryOutcome] {
