@@ -32,8 +32,9 @@ public enum RecipientTransitions {
         .sending: [.sent, .delivered, .failed, .bounced, .queued, .suppressed, .cancelled],
         // Provider events after the hand-over.
         .sent: [.delivered, .bounced, .complained, .failed],
-        // Late events: a complaint (or an asynchronous bounce) after delivery.
-        .delivered: [.bounced, .complained],
+        // Late events: a complaint, an asynchronous bounce, or a receiver reporting that what it
+        // accepted failed after all (webhook events).
+        .delivered: [.bounced, .complained, .failed],
         // Explicit retry re-queues.
         .failed: [.queued],
         .bounced: [.queued, .complained],

@@ -9,7 +9,7 @@ import Testing
             .queued: [.sending, .cancelled, .suppressed],
             .sending: [.sent, .delivered, .failed, .bounced, .queued, .suppressed, .cancelled],
             .sent: [.delivered, .bounced, .complained, .failed],
-            .delivered: [.bounced, .complained],
+            .delivered: [.bounced, .complained, .failed],
             .failed: [.queued],
             .bounced: [.queued, .complained],
             .cancelled: [.queued],

@@ -100,4 +100,53 @@ import Testing
         #expect((JSON.object(next)["counts"] as? [String: Int])?["suppressed"] == 2)
         await receiver.stop()
     }
+
+    /// The `webhook` event format (CONTRACT §6) for an outbound-webhook config: the receiver
+    /// reports on messages it was sent, by their `webhook-id`.
+    @Test func webhookReceiversReportBouncesComplaintsAndFailures() async throws {
+        let receiver = try await FakeReceiver.start()
+        let (server, key) = try await ServerProcess.started(
+            databasePath: database, environment: ["BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true"])
+        defer { server.kill9() }
+        let (_, config) = try await server.request("POST", "/v1/send-configs", key: key, body: JSON.encode([
+            "module": "webhook", "provider": "http", "credentials": ["signingSecret": Self.secret],
+        ]))
+        let configID = try #require(JSON.string(config, "id"))
+        let targets = ["a", "b", "c"].map { "\(receiver.url)/hook/\($0)" }
+        let (_, batch) = try await server.request("POST", "/v1/batches", key: key, body: JSON.encode([
+            "sendConfigId": configID, "recipients": targets.map { ["to": $0] }, "payload": ["body": ["to": "{{to}}"]],
+        ]))
+        let batchID = try #require(JSON.string(batch, "id"))
+        _ = try await server.request("POST", "/v1/batches/\(batchID)/send", key: key)
+        _ = try await server.waitForBatch(batchID, key: key) { $0["status"] as? String == "completed" }
+        let (_, list) = try await server.request("GET", "/v1/batches/\(batchID)/recipients", key: key)
+        let rows = try #require(JSON.object(list)["data"] as? [[String: Any]])
+        let ids = Dictionary(uniqueKeysWithValues: rows.map { ($0["to"] as? String ?? "", $0["providerMessageId"] as? String ?? "") })
+        #expect(receiver.requests.map { $0.headers["webhook-id"] ?? "" }.sorted() == ids.values.sorted(),
+                "the providerMessageId is the webhook-id the receiver saw")
+
+        func report(_ type: String, _ target: String, id: String, hard: Bool? = nil) async throws -> Int {
+            var event: [String: Any] = ["type": type, "messageId": ids[target] ?? ""]
+            if let hard { event["hard"] = hard }
+            let body = JSON.encode(event)
+            let stamp = String(Int(Date().timeIntervalSince1970))
+            let signature = try PythonScript.output("sign_event.py", ["svix", Self.secret, id, stamp], input: body)
+            return try await server.request("POST", "/v1/events/webhook/\(configID)", body: body, headers: [
+                "webhook-id": id, "webhook-timestamp": stamp, "webhook-signature": signature,
+            ]).0
+        }
+        #expect(try await report("bounced", targets[0], id: "evt_1", hard: true) == 200)
+        #expect(try await report("complained", targets[1], id: "evt_2") == 200)
+        #expect(try await report("failed", targets[2], id: "evt_3") == 200)
+        let (_, after) = try await server.request("GET", "/v1/batches/\(batchID)", key: key)
+        let counts = try #require(JSON.object(after)["counts"] as? [String: Int])
+        #expect(counts["bounced"] == 1)
+        #expect(counts["complained"] == 1)
+        #expect(counts["failed"] == 1)
+        #expect(counts["delivered"] == 0)
+        let (_, suppressions) = try await server.request("GET", "/v1/suppressions", key: key)
+        #expect(Set((JSON.object(suppressions)["data"] as? [[String: Any]] ?? []).compactMap { $0["address"] as? String })
+            == Set(targets.prefix(2)))
+        await receiver.stop()
+    }
 }
