@@ -26,7 +26,7 @@ extension Engine {
                 switch outcome {
                 case .accepted(let id, _):
                     return TestSendResult(ok: true, providerMessageID: id, error: nil, latencyMs: elapsed())
-                case .retry(let reason, _), .reject(let reason), .deferred(_, let reason):
+                case .retry(let reason, _), .reject(let reason), .deferred(_, let reason), .optedOut(let reason):
                     return TestSendResult(ok: false, providerMessageID: nil, error: reason, latencyMs: elapsed())
                 }
             } catch {

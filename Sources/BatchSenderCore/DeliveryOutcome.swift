@@ -9,6 +9,9 @@ public enum DeliveryOutcome: Hashable, Sendable {
     case retry(reason: String, after: TimeInterval?)
     /// A permanent failure: do not try again.
     case reject(reason: String)
+    /// The recipient opted out at the provider (replied STOP): never try again, and the address
+    /// joins the workspace's suppression list so later batches skip it.
+    case optedOut(reason: String)
     /// Not attempted (open circuit, pause): put back without spending an attempt.
     case deferred(until: Date, reason: String)
 }

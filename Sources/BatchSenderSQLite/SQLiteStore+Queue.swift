@@ -106,7 +106,7 @@ extension SQLiteStore {
             // Variables are not needed to record an outcome: `'{}'` spares parsing their JSON.
             let held = try db.cachedStatement(
                 sql: """
-                    SELECT id, batch_id, to_address, '{}' AS variables, status, attempts, last_error,
+                    SELECT id, batch_id, to_address, normalized_to, '{}' AS variables, status, attempts, last_error,
                         provider_message_id, next_attempt_at, sent_at, delivered_at, updated_at
                     FROM recipients WHERE id = ? AND status = 'sending' AND lease_token = ?
                     """)
@@ -135,6 +135,11 @@ extension SQLiteStore {
                 batch.updatedAt = now
                 batches[batch.id] = batch
                 report.applied += 1
+                if case .optedOut = completion.resolution {
+                    try db.cachedStatement(
+                        sql: "INSERT OR IGNORE INTO suppressions (workspace_id, address, reason, created_at) VALUES (?, ?, 'unsubscribe', ?)"
+                    ).execute(arguments: [batch.workspaceID.rawValue, try row.required("normalized_to", as: String.self), now.unixTime])
+                }
                 if let messageID = recipient.providerMessageID, next == .sent || next == .delivered,
                     try Bool.fetchOne(pending, arguments: [messageID]) == true
                 {

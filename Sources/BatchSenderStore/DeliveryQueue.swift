@@ -48,6 +48,9 @@ public enum DeliveryResolution: Hashable, Sendable {
     case released(at: Date)
     /// On the suppression list at send time.
     case suppressed
+    /// The provider says the recipient opted out: `suppressed`, and the address is added to the
+    /// workspace's suppression list (reason `unsubscribe`) in the same transaction.
+    case optedOut(error: String)
 }
 
 /// One recipient's outcome, as recorded by `DeliveryQueue.complete`.

@@ -35,6 +35,9 @@ extension Recipient {
             attempts = max(0, attempts - 1)
         case .suppressed:
             status = .suppressed
+        case .optedOut(let error):
+            status = .suppressed
+            lastError = error
         }
         return status
     }

@@ -18,6 +18,19 @@ extension StoreConformance {
     }
 
     static let queueCases: [Case] = [
+        Case("an opted-out recipient is suppressed and its address joins the suppression list") { store, f in
+            let seed = try await f.seed(store)
+            let batch = try await queued(store, f, seed, ["A@Example.com", "b@example.com"])
+            let claimed = try await store.claim(sendConfig: seed.sendConfig.id, limit: 2, now: f.time(11), leaseDuration: 30)
+            _ = try await complete(store, claimed[0], .optedOut(error: "twilio 21610: replied STOP"), at: f.time(12))
+            let stored = try await store.batchForDelivery(batch.id)
+            try expectEqual(stored?.counts.suppressed, 1)
+            let rows = try await store.recipients(of: batch.id, in: seed.workspace.id, status: .suppressed, page: PageRequest(limit: 5)).items
+            try expectEqual(rows.first?.lastError, "twilio 21610: replied STOP")
+            let listed = try await store.suppressions(in: seed.workspace.id, page: PageRequest(limit: 5)).items
+            try expectEqual(listed.map(\.address), ["a@example.com"])
+            try expectEqual(listed.map(\.reason), [.unsubscribe])
+        },
         Case("claim takes due recipients with a lease and starts the batch") { store, f in
             let seed = try await f.seed(store)
             let batch = try await queued(store, f, seed, ["a@example.com", "b@example.com", "c@example.com"])

@@ -105,7 +105,7 @@ extension ConfigRunner {
             switch outcome {
             case .accepted: breaker.recordSuccess()
             case .retry: breaker.recordFailure(now: now())
-            case .reject: breaker.recordNeutral()
+            case .reject, .optedOut: breaker.recordNeutral()
             case .deferred: break
             }
             breakers[host] = breaker

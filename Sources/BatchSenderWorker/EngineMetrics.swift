@@ -68,7 +68,7 @@ extension DeliveryResolution {
         case .failed: "failed"
         case .retry: "retry"
         case .released: "deferred"
-        case .suppressed: "suppressed"
+        case .suppressed, .optedOut: "suppressed"
         }
     }
 }

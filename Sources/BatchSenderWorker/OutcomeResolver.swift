@@ -20,6 +20,8 @@ public struct OutcomeResolver: Sendable {
             return delivered ? .delivered(providerMessageID: id) : .sent(providerMessageID: id)
         case .reject(let reason):
             return .failed(error: Self.clip(reason))
+        case .optedOut(let reason):
+            return .optedOut(error: Self.clip(reason))
         case .deferred(let until, _):
             return .released(at: until)
         case .retry(let reason, let after):

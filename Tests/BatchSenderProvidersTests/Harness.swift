@@ -92,11 +92,22 @@ final class FakeResolver: HostResolver {
 extension DeliveryOutcome {
     var reason: String? {
         switch self {
-        case .retry(let reason, _), .reject(let reason), .deferred(_, let reason): reason
+        case .retry(let reason, _), .reject(let reason), .deferred(_, let reason), .optedOut(let reason): reason
         case .accepted: nil
         }
     }
 
     var isRetry: Bool { if case .retry = self { true } else { false } }
     var isReject: Bool { if case .reject = self { true } else { false } }
+
+    /// `retry`, `reject`, `optedOut`, `accepted` or `deferred`.
+    var kind: String {
+        switch self {
+        case .accepted: "accepted"
+        case .retry: "retry"
+        case .reject: "reject"
+        case .optedOut: "optedOut"
+        case .deferred: "deferred"
+        }
+    }
 }

@@ -51,7 +51,7 @@ import Testing
     @Test(arguments: [
         (400, #"{"code":21211,"message":"The 'To' number 5551234567 is not a valid phone number.","more_info":"https://www.twilio.com/docs/errors/21211","status":400}"#, "reject", "21211"),
         (401, #"{"code":20003,"message":"Authenticate","more_info":"https://www.twilio.com/docs/errors/20003","status":401}"#, "reject", "credentials"),
-        (400, #"{"code":21610,"message":"Attempt to send to unsubscribed recipient","more_info":"https://www.twilio.com/docs/errors/21610","status":400}"#, "reject", "STOP"),
+        (400, #"{"code":21610,"message":"Attempt to send to unsubscribed recipient","more_info":"https://www.twilio.com/docs/errors/21610","status":400}"#, "optedOut", "STOP"),
         (429, #"{"code":20429,"message":"Too Many Requests","more_info":"https://www.twilio.com/docs/errors/20429","status":429}"#, "retry", "20429"),
         (400, #"{"code":21611,"message":"This 'From' number has exceeded the maximum number of queued messages","status":400}"#, "retry", "21611"),
         (503, "Service Unavailable", "retry", "503"),
@@ -60,7 +60,7 @@ import Testing
         try await withReceiver({ _, _ in .json(status, body) }) { receiver in
             try await withClient { client in
                 let outcome = try #require(await Self.twilio(receiver, client).send([try Provide.sms()]).first)
-                #expect(kind == "retry" ? outcome.isRetry : outcome.isReject, "\(outcome)")
+                #expect(outcome.kind == kind, "\(outcome)")
                 #expect(outcome.reason?.contains(mentions) == true, "\(outcome)")
             }
         }
@@ -98,7 +98,7 @@ import Testing
     @Test(arguments: [
         (429, #"{"errors":[{"code":"10011","title":"Too many requests","detail":"You have exceeded the maximum number of allowed requests."}]}"#, "retry", "10011"),
         (401, #"{"errors":[{"code":"10009","title":"Authentication failed","detail":"The API key looks malformed."}]}"#, "reject", "credentials"),
-        (409, #"{"errors":[{"code":"40300","title":"Blocked due to STOP message","detail":"Messages cannot be sent from +14155550199 to +14155550100 due to an existing block rule."}]}"#, "reject", "STOP"),
+        (409, #"{"errors":[{"code":"40300","title":"Blocked due to STOP message","detail":"Messages cannot be sent from +14155550199 to +14155550100 due to an existing block rule."}]}"#, "optedOut", "STOP"),
         (400, #"{"errors":[{"code":"40310","title":"Invalid 'to' address","detail":"The 'to' address should be a single valid number."}]}"#, "reject", "40310"),
         (500, #"{"errors":[{"code":"10007","title":"Unexpected error"}]}"#, "retry", "10007"),
     ])
@@ -106,7 +106,7 @@ import Testing
         try await withReceiver({ _, _ in .json(status, body) }) { receiver in
             try await withClient { client in
                 let outcome = try #require(await Self.telnyx(receiver, client).send([try Provide.sms()]).first)
-                #expect(kind == "retry" ? outcome.isRetry : outcome.isReject, "\(outcome)")
+                #expect(outcome.kind == kind, "\(outcome)")
                 #expect(outcome.reason?.contains(mentions) == true, "\(outcome)")
             }
         }
@@ -171,7 +171,7 @@ import Testing
         try await withReceiver({ _, _ in .json(200, body) }) { receiver in
             try await withClient { client in
                 let outcome = try #require(await Self.vonage(receiver, client).send([try Provide.sms()]).first)
-                #expect(kind == "retry" ? outcome.isRetry : outcome.isReject, "\(outcome)")
+                #expect(outcome.kind == kind, "\(outcome)")
                 #expect(outcome.reason?.contains(mentions) == true, "\(outcome)")
             }
         }

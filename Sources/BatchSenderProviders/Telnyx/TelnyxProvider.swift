@@ -77,7 +77,7 @@ enum TelnyxAnswer {
             return .retry(reason: "telnyx HTTP \(answer.status): \(WebhookClassifier.excerpt(detail))", after: answer.retryAfter(now: now))
         }
         if code == "40300" {
-            return .reject(reason: "telnyx HTTP \(answer.status): \(WebhookClassifier.excerpt(detail)) (the recipient replied STOP)")
+            return .optedOut(reason: "telnyx HTTP \(answer.status): \(WebhookClassifier.excerpt(detail)) (the recipient replied STOP)")
         }
         return answer.failure(provider: "telnyx", detail: detail, now: now)
     }

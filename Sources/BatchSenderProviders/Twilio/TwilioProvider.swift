@@ -87,7 +87,7 @@ enum TwilioAnswer {
             return .retry(reason: "twilio HTTP \(answer.status): \(WebhookClassifier.excerpt(detail))", after: answer.retryAfter(now: now))
         }
         if code == 21610 {
-            return .reject(reason: "twilio HTTP \(answer.status): \(WebhookClassifier.excerpt(detail)) (the recipient replied STOP)")
+            return .optedOut(reason: "twilio HTTP \(answer.status): \(WebhookClassifier.excerpt(detail)) (the recipient replied STOP)")
         }
         return answer.failure(provider: "twilio", detail: detail, now: now)
     }

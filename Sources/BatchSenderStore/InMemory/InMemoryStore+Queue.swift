@@ -80,6 +80,12 @@ extension InMemoryStore {
                 completion.resolution, batchCancelled: batch.status == .cancelled, at: now)
             else { continue }
             if let segments = completion.segments { recipients[completion.batchID]?[index].recipient.segments = segments }
+            if case .optedOut = completion.resolution, let address = recipients[completion.batchID]?[index].normalizedTo,
+                suppressions[batch.workspaceID]?[address] == nil
+            {
+                suppressions[batch.workspaceID, default: [:]][address] = Suppression(
+                    address: address, workspaceID: batch.workspaceID, reason: .unsubscribe, createdAt: now)
+            }
             batch.counts.move(1, from: .sending, to: next)
             batch.updatedAt = now
             batches[batch.id] = batch
