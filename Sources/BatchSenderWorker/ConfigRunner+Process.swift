@@ -73,11 +73,34 @@ extension ConfigRunner {
             outcomes = Array(outcomes.prefix(outbound.count))
                 + Array(repeating: .retry(reason: "provider returned no outcome", after: nil), count: max(0, outbound.count - outcomes.count))
         }
+        pauseIfAsked(outcomes)
         for ((item, _, host, segments), outcome) in zip(outbound, outcomes) {
             record(outcome, host: host)
             let resolution = resolver.resolve(
                 outcome, attempt: item.attempt, maxAttempts: item.maxAttempts, now: now(), unit: Double.random(in: 0..<1))
             await finish(item, resolution, segments: segments)
+        }
+    }
+
+    /// An API provider's rate limit is the account's: when it answers "retry after N seconds",
+    /// every call of this config would get the same answer, so the runner stops claiming until
+    /// then instead of spending attempts. Webhooks are exempt: their limits are per receiver.
+    private func pauseIfAsked(_ outcomes: [DeliveryOutcome]) {
+        guard config.provider != .http else { return }
+        let longest = outcomes.compactMap { outcome -> TimeInterval? in
+            if case .retry(_, let after?) = outcome, after > 0 { return min(after, 3600) }
+            return nil
+        }.max()
+        guard let longest else { return }
+        let until = ContinuousClock.now + .milliseconds(Int64(longest * 1000))
+        let extended = state.withLock { state -> Bool in
+            guard state.pausedUntil.map({ $0 < until }) ?? true else { return false }
+            state.pausedUntil = until
+            return true
+        }
+        if extended {
+            logger.warning("the provider asked to slow down; pausing this send config's calls",
+                           metadata: ["seconds": "\(longest)"])
         }
     }
 

@@ -26,6 +26,8 @@ final class ConfigRunner: Sendable {
         var templates: [Batch.ID: PayloadTemplates?] = [:]
         var statuses: [Batch.ID: (BatchStatus, Date)] = [:]
         var inFlight: [Recipient.ID: Int64] = [:]
+        /// The provider asked us to slow down (a 429 with `Retry-After`): no claims before this.
+        var pausedUntil: ContinuousClock.Instant?
     }
 
     init(
@@ -81,6 +83,11 @@ final class ConfigRunner: Sendable {
                     free = await slots.freeCount
                 }
                 if isStopping || signal.hasPendingChange(config.id) { break }
+                if let until = state.withLock({ $0.pausedUntil }), until > clock.now {
+                    // Wake at least every second, so a stop or a config change is not held up.
+                    try? await Task.sleep(until: min(until, clock.now + .seconds(1)), clock: .continuous)
+                    continue
+                }
                 let tokens = bucket.take(upTo: free, now: seconds())
                 if tokens == 0 {
                     try? await Task.sleep(for: .seconds(bucket.waitForOne(now: seconds())))

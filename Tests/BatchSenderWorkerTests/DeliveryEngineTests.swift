@@ -214,3 +214,22 @@ import Testing
         #expect(h.providerBuilds.withLock { $0 } == 2, "the changed config's provider was built again")
     }
 }
+
+extension DeliveryEngineTests {
+    @Test func aProviderRetryAfterPausesTheWholeConfig() async throws {
+        let h = EngineHarness()
+        let batch = try await h.sentBatch(count: 5, maxConcurrency: 1)
+        let provider = ScriptedProvider { _, call in
+            call == 1 ? .retry(reason: "HTTP 429: rate_limit_exceeded", after: 3600) : .accepted(providerMessageID: "ok", delivered: false)
+        }
+        try await h.run(provider) { _ in
+            while provider.received.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+            // Without the pause the other four would go out within milliseconds.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(provider.received.count == 1, "no call while the provider asked to wait")
+        }
+        let after = try #require(try await h.store.batchForDelivery(batch.id))
+        #expect(after.counts.sent == 0)
+        #expect(after.counts.queued == 5, "the limited recipient is queued again, and the others were never claimed")
+    }
+}
