@@ -69,6 +69,11 @@ struct ProviderHTTP: Sendable {
         return base + path
     }
 
+    /// `path` under the configured `settings.baseUrl`, or under the provider's public endpoint.
+    static func endpoint(_ settings: [String: JSONValue], default fallback: String, path: String) -> String {
+        url(baseURL(settings, default: fallback), path)
+    }
+
     /// The configured `settings.baseUrl`, or the provider's public endpoint.
     static func baseURL(_ settings: [String: JSONValue], default fallback: String) -> String {
         guard let configured = settings["baseUrl"]?.stringValue, !configured.isEmpty else { return fallback }

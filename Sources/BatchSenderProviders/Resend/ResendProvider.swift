@@ -23,8 +23,7 @@ public struct ResendProvider: DeliveryProvider {
         logger: Logger = Logger(label: "batchsender.resend"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         http = ProviderHTTP(client: client, logger: logger)
-        endpoint = ProviderHTTP.url(
-            ProviderHTTP.baseURL(configuration.settings, default: Self.defaultBaseURL), "/emails/batch")
+        endpoint = ProviderHTTP.endpoint(configuration.settings, default: Self.defaultBaseURL, path: "/emails/batch")
         apiKey = configuration.credentials["apiKey"] ?? ""
         self.now = now
     }

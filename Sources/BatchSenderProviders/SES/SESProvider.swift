@@ -32,8 +32,7 @@ public struct SESProvider: PerMessageAPI {
     ) {
         http = ProviderHTTP(client: client, logger: logger)
         let region = configuration.settings["region"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
-        endpoint = ProviderHTTP.url(
-            ProviderHTTP.baseURL(configuration.settings, default: "https://email.\(region).amazonaws.com"), Self.path)
+        endpoint = ProviderHTTP.endpoint(configuration.settings, default: "https://email.\(region).amazonaws.com", path: Self.path)
         let credentials = configuration.credentials
         signer = SigV4Signer(
             credentials: AWSCredentials(

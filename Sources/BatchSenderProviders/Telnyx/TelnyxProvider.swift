@@ -29,7 +29,7 @@ public struct TelnyxProvider: PerMessageAPI {
         logger: Logger = Logger(label: "batchsender.telnyx"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         http = ProviderHTTP(client: client, logger: logger)
-        endpoint = ProviderHTTP.url(ProviderHTTP.baseURL(configuration.settings, default: Self.defaultBaseURL), "/v2/messages")
+        endpoint = ProviderHTTP.endpoint(configuration.settings, default: Self.defaultBaseURL, path: "/v2/messages")
         apiKey = configuration.credentials["apiKey"] ?? ""
         messagingProfileID = configuration.settings["messagingProfileId"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         webhookURL = configuration.eventsURL(for: "telnyx")

@@ -31,9 +31,7 @@ public struct TwilioProvider: PerMessageAPI {
         http = ProviderHTTP(client: client, logger: logger)
         let sid = configuration.credentials["accountSid"] ?? ""
         let escaped = FormEncoding.escape(sid)
-        endpoint = ProviderHTTP.url(
-            ProviderHTTP.baseURL(configuration.settings, default: Self.defaultBaseURL),
-            "/2010-04-01/Accounts/\(escaped)/Messages.json")
+        endpoint = ProviderHTTP.endpoint(configuration.settings, default: Self.defaultBaseURL, path: "/2010-04-01/Accounts/\(escaped)/Messages.json")
         let token = configuration.credentials["authToken"] ?? ""
         authorization = "Basic " + Data("\(sid):\(token)".utf8).base64EncodedString()
         messagingServiceSid = configuration.settings["messagingServiceSid"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }

@@ -29,7 +29,7 @@ public struct VonageProvider: PerMessageAPI {
         logger: Logger = Logger(label: "batchsender.vonage"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         http = ProviderHTTP(client: client, logger: logger)
-        endpoint = ProviderHTTP.url(ProviderHTTP.baseURL(configuration.settings, default: Self.defaultBaseURL), "/sms/json")
+        endpoint = ProviderHTTP.endpoint(configuration.settings, default: Self.defaultBaseURL, path: "/sms/json")
         apiKey = configuration.credentials["apiKey"] ?? ""
         apiSecret = configuration.credentials["apiSecret"] ?? ""
         let method = configuration.settings["signatureMethod"]?.stringValue.flatMap(VonageSignature.Method.init(rawValue:))
