@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "BatchSenderProvidersTests",
             dependencies: [
-                "BatchSenderProviders", "BatchSenderTesting", "BatchSenderTestServers",
+                "BatchSenderProviders", "BatchSenderTesting", "BatchSenderTestServers", "BatchSenderWorker",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict
