@@ -152,7 +152,8 @@ let package = Package(
         .testTarget(name: "BatchSenderCoreTests", dependencies: ["BatchSenderCore"], swiftSettings: strict),
         .testTarget(name: "BatchSenderDeliveryTests", dependencies: ["BatchSenderDelivery"], swiftSettings: strict),
         .testTarget(
-            name: "BatchSenderEventsTests", dependencies: ["BatchSenderEvents", "BatchSenderSignatures", "BatchSenderTesting"],
+            name: "BatchSenderEventsTests",
+            dependencies: ["BatchSenderCore", "BatchSenderEvents", "BatchSenderSignatures", "BatchSenderTesting"],
             swiftSettings: strict),
         .testTarget(
             name: "BatchSenderStoreTests",
@@ -181,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "BatchSenderProvidersTests",
             dependencies: [
-                "BatchSenderProviders", "BatchSenderTesting", "BatchSenderTestServers", "BatchSenderWorker",
+                "BatchSenderProviders", "BatchSenderTesting", "BatchSenderTestServers", "BatchSenderWorker", "BatchSenderEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -16,7 +16,6 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
     SendConfigsController(services: services).addRoutes(to: v1.group("send-configs"))
     BatchesController(services: services).addRoutes(to: v1.group("batches"))
     RecipientsController(services: services).addRoutes(to: v1.group("batches"))
-    EventsController(services: services).addTimelineRoutes(to: v1.group("batches"))
     APIKeysController(services: services).addRoutes(to: v1.group("api-keys"))
     SuppressionsController(services: services).addRoutes(to: v1.group("suppressions"))
     return router

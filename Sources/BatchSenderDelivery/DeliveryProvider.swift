@@ -20,11 +20,9 @@ public struct OutboundMessage: Hashable, Sendable {
         self.message = message
     }
 
-    /// The idempotency key of a recipient: `msg_` + its batch's ULID + its row, no dots (a
-    /// Standard Webhooks `webhook-id` must not contain one).
+    /// The idempotency key of a recipient (`MessageKey`).
     public static func idempotencyKey(batch: Batch.ID, recipient: Recipient.ID) -> String {
-        let batchPart = batch.rawValue.split(separator: "_").last.map(String.init) ?? batch.rawValue
-        return "msg_\(batchPart)_\(recipient.row.map(String.init) ?? recipient.rawValue)"
+        MessageKey.make(batch: batch, recipient: recipient)
     }
 }
 

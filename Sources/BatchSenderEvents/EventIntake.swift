@@ -54,15 +54,11 @@ extension SignatureCheck {
     }
 }
 
-/// Reading timestamps providers send.
+/// Reading timestamps providers send: RFC 3339 (`Timestamp.parse`), also with a space instead
+/// of the `T` (Resend's `data.created_at`: `2024-11-22 23:41:11.894719+00:00`).
 enum EventTime {
     static func parse(_ text: String?) -> Date? {
         guard let text else { return nil }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) ?? ISO8601DateFormatter().date(from: text) { return date }
-        // Resend and Telnyx sometimes send "2024-01-01 12:00:00.000000+00" style stamps.
-        let normalized = text.replacingOccurrences(of: " ", with: "T")
-        return fractional.date(from: normalized) ?? ISO8601DateFormatter().date(from: normalized)
+        return Timestamp.parse(text) ?? Timestamp.parse(text.replacingOccurrences(of: " ", with: "T"))
     }
 }

@@ -55,11 +55,11 @@ public struct SNSVerifier: Sendable {
         return valid ? .valid : .invalid
     }
 
+    /// SNS's `Timestamp` (`2026-11-29T20:52:10.228Z`). Format styles are values: nothing is
+    /// allocated per request, unlike `ISO8601DateFormatter`.
     static func parseTimestamp(_ text: String) -> Date? {
-        let withFraction = ISO8601DateFormatter()
-        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = withFraction.date(from: text) { return date }
-        return ISO8601DateFormatter().date(from: text)
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }
 

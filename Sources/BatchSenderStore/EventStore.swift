@@ -77,11 +77,8 @@ extension Recipient {
 }
 
 extension ProviderEvent {
-    /// The batch and row a `recipientKey` (`msg_<batch ULID>_<row>`) names.
+    /// The batch and row a `recipientKey` names (see `MessageKey`).
     public var keyedRecipient: (batch: Batch.ID, row: Int64)? {
-        guard let key = recipientKey, key.hasPrefix("msg_") else { return nil }
-        let parts = key.dropFirst(4).split(separator: "_")
-        guard parts.count == 2, let row = Int64(parts[1]), row > 0 else { return nil }
-        return (Batch.ID(rawValue: "\(Batch.idPrefix)_\(parts[0])"), row)
+        recipientKey.flatMap(MessageKey.parse)
     }
 }

@@ -1,5 +1,6 @@
 import BatchSenderCore
 import BatchSenderDelivery
+import BatchSenderEvents
 import BatchSenderTestServers
 import Foundation
 
@@ -48,15 +49,10 @@ enum Provide {
     }
 }
 
-/// Form fields of a recorded `application/x-www-form-urlencoded` body, decoded.
+/// Form fields of a recorded `application/x-www-form-urlencoded` body, decoded (the events
+/// endpoint's own decoder).
 func formFields(_ body: String) -> [String: String] {
-    var fields: [String: String] = [:]
-    for pair in body.split(separator: "&") {
-        let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-        func decode(_ s: String) -> String { (s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding) ?? s }
-        fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
-    }
-    return fields
+    Dictionary(FormDecoding.decode(body), uniquingKeysWith: { first, _ in first })
 }
 
 extension Provider {

@@ -107,9 +107,9 @@ import Testing
     }
 
     @Test func nonASCIIDisplayNamesAreEncodedWords() {
-        #expect(EncodedWord.encodeIfNeeded("Plain Name") == "Plain Name")
-        #expect(EncodedWord.encodeIfNeeded("Zoë") == "=?UTF-8?B?Wm/Dqw==?=")
-        let long = EncodedWord.encodeIfNeeded(String(repeating: "ü", count: 40))
+        #expect(Mailbox.sevenBitName("Plain Name") == "Plain Name")
+        #expect(Mailbox.sevenBitName("Zoë") == "=?UTF-8?B?Wm/Dqw==?=")
+        let long = Mailbox.sevenBitName(String(repeating: "ü", count: 40))
         #expect(long.split(separator: " ").allSatisfy { $0.count <= 75 })
         #expect(long.split(separator: " ").count == 2)
     }

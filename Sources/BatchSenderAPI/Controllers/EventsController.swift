@@ -5,15 +5,16 @@ import Foundation
 import Hummingbird
 
 /// `POST /v1/events/{provider}/{sendConfigId}`: provider delivery events, verified with the
-/// provider's own scheme before anything is read, stored durably before the answer (CONTRACT
-/// §6); and `GET /v1/batches/{id}/recipients/{recipientId}/events`, a recipient's timeline.
+/// provider's own scheme before anything is read, stored durably before the answer (CONTRACT §6).
 struct EventsController<Store: DataStore> {
     /// Event bodies are small; anything bigger is not an event.
     static var maxBodyBytes: Int { 1 << 20 }
 
     let services: APIServices<Store>
     let recorder: EventRecorder<Store>
-    let configs = EventConfigCache()
+    /// Send configs and their opened credentials, for 2 s: a burst of events for one config costs
+    /// one read and one decryption; a changed config is seen within 2 s. Unknown ids are not stored.
+    let configs = ExpiringCache<SendConfig.ID, ConfigAndCredentials>(ttl: .seconds(2))
     var store: Store { services.store }
 
     init(services: APIServices<Store>) {
@@ -27,10 +28,6 @@ struct EventsController<Store: DataStore> {
         group.get(":provider/:sendConfigId", use: receive)
     }
 
-    func addTimelineRoutes(to group: RouterGroup<APIContext>) {
-        group.get(":id/recipients/:recipientId/events", use: timeline)
-    }
-
     @Sendable func receive(_ request: Request, context: APIContext) async throws -> Response {
         guard let events = services.events else {
             throw APIError(.serviceUnavailable, "this process does not receive provider events")
@@ -40,10 +37,10 @@ struct EventsController<Store: DataStore> {
         // Unknown configs, and configs of another provider, look the same: nothing to probe.
         let sealer = services.sealer, store = self.store
         guard SendConfig.ID.isWellFormed(configID),
-            let (config, credentials) = try await configs.entry(SendConfig.ID(rawValue: configID), load: {
+            let (config, credentials) = try await configs.value(for: SendConfig.ID(rawValue: configID), load: {
                 guard let config = try await store.sendConfigForDelivery(SendConfig.ID(rawValue: configID)) else { return nil }
-                return (config, try sealer.open(config.sealedCredentials, for: config.id))
-            }),
+                return ConfigAndCredentials(config: config, credentials: try sealer.open(config.sealedCredentials, for: config.id))
+            }).map({ ($0.config, $0.credentials) }),
             EventIntake.pathName(of: config.provider) == path
         else { throw APIError.notFound("no events endpoint \(path)/\(configID)") }
 
@@ -102,14 +99,10 @@ struct EventsController<Store: DataStore> {
             return JSONResponse(.ok, ["received": 0, "note": .string(reason)]).response
         }
     }
+}
 
-    @Sendable func timeline(_ request: Request, context: APIContext) async throws -> Response {
-        let caller = try context.requireCaller()
-        let batch = try BatchesController<Store>.id(request, context)
-        let recipient = Recipient.ID(rawValue: context.parameters.get("recipientId") ?? "")
-        guard recipient.row != nil, let events = try await store.events(of: recipient, batch: batch, in: caller.workspaceID) else {
-            throw APIError.notFound("recipient \(recipient) not found in batch \(batch)")
-        }
-        return JSONResponse(.ok, ["data": .array(events.map(Present.event))]).response
-    }
+/// A send config with its opened credentials.
+struct ConfigAndCredentials: Sendable {
+    var config: SendConfig
+    var credentials: [String: String]
 }

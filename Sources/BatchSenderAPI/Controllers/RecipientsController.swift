@@ -4,7 +4,8 @@ import BatchSenderStore
 import Hummingbird
 import NIOCore
 
-/// `/v1/batches/{id}/recipients`: add (JSON or streamed CSV), list, and export as CSV (CONTRACT §4).
+/// `/v1/batches/{id}/recipients`: add (JSON or streamed CSV), list, and export as CSV (CONTRACT §4);
+/// and one recipient's provider events (`…/recipients/{recipientId}/events`).
 struct RecipientsController<Store: DataStore> {
     let services: APIServices<Store>
     var store: Store { services.store }
@@ -13,7 +14,20 @@ struct RecipientsController<Store: DataStore> {
         group.post(":id/recipients", use: add)
         group.get(":id/recipients", use: list)
         group.get(":id/recipients.csv", use: export)
+        group.get(":id/recipients/:recipientId/events", use: timeline)
     }
+
+    /// A recipient's provider events, oldest first.
+    @Sendable func timeline(_ request: Request, context: APIContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let batch = try BatchesController<Store>.id(request, context)
+        let recipient = Recipient.ID(rawValue: context.parameters.get("recipientId") ?? "")
+        guard recipient.row != nil, let events = try await store.events(of: recipient, batch: batch, in: caller.workspaceID) else {
+            throw APIError.notFound("recipient \(recipient) not found in batch \(batch)")
+        }
+        return JSONResponse(.ok, ["data": .array(events.map(Present.event))]).response
+    }
+
 
     @Sendable func add(_ request: Request, context: APIContext) async throws -> Response {
         let caller = try context.requireCaller()

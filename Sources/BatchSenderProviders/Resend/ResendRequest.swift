@@ -25,10 +25,7 @@ struct ResendRequest: Sendable {
                 "to": .array([.string(email.to)]),
                 "subject": .string(email.subject),
                 // Lets provider events be joined back to the batch even without the message id.
-                "tags": .array([
-                    .object(["name": "batch_id", "value": .string(Self.tagValue(outbound.batchID.rawValue))]),
-                    .object(["name": "recipient_id", "value": .string(Self.tagValue(outbound.recipientID.rawValue))]),
-                ]),
+                "tags": .array(EmailTags.pairs(for: outbound).map { .object(["name": .string($0.name), "value": .string($0.value)]) }),
             ]
             if let html = email.html { item["html"] = .string(html) }
             if let text = email.text { item["text"] = .string(text) }
@@ -47,13 +44,5 @@ struct ResendRequest: Sendable {
         if keys.count == 1, let only = keys.first, only.count <= 256 { return only }
         let digest = SHA256.hash(data: Data(keys.joined(separator: ",").utf8))
         return "bs_batch_" + digest.hexString
-    }
-
-    /// Tag values allow ASCII letters, digits, `_` and `-` only (OpenAPI `Tag`).
-    static func tagValue(_ text: String) -> String {
-        String(text.unicodeScalars.map { scalar -> Character in
-            let ok = scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "_" || scalar == "-")
-            return ok ? Character(scalar) : "_"
-        }.prefix(256))
     }
 }

@@ -71,14 +71,11 @@ public struct SESProvider: PerMessageAPI {
         }
         var request: [String: JSONValue] = [
             // SES wants a non-ASCII display name in RFC 2047 encoded-word syntax.
-            "FromEmailAddress": .string(Mailbox.format(name: email.fromName.map(EncodedWord.encodeIfNeeded), address: email.from)),
+            "FromEmailAddress": .string(Mailbox.sevenBit(name: email.fromName, address: email.from)),
             "Destination": .object(["ToAddresses": .array([.string(email.to)])]),
             "Content": .object(["Simple": .object(simple)]),
             // Joins SES events (via SNS) back to the batch even before the message id is known.
-            "EmailTags": .array([
-                .object(["Name": "batch_id", "Value": .string(ResendRequest.tagValue(message.batchID.rawValue))]),
-                .object(["Name": "recipient_id", "Value": .string(ResendRequest.tagValue(message.recipientID.rawValue))]),
-            ]),
+            "EmailTags": .array(EmailTags.pairs(for: message).map { .object(["Name": .string($0.name), "Value": .string($0.value)]) }),
         ]
         if let replyTo = email.replyTo, !replyTo.isEmpty { request["ReplyToAddresses"] = .array([.string(replyTo)]) }
         if let configurationSet { request["ConfigurationSetName"] = .string(configurationSet) }
