@@ -176,7 +176,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BatchSenderWorkerTests",
-            dependencies: ["BatchSenderWorker", "BatchSenderTesting"],
+            // SQLite too: the engine's failure paths are tested on the real driver as well.
+            dependencies: ["BatchSenderWorker", "BatchSenderTesting", "BatchSenderSQLite"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -19,16 +19,24 @@ final class EventRecorder<Store: EventStore>: Sendable {
 
     private let store: Store
     private let now: @Sendable () -> Date
+    private let messageKeys: MessageKeys
     private let state = Mutex(State())
 
-    init(store: Store, now: @escaping @Sendable () -> Date) {
+    init(store: Store, now: @escaping @Sendable () -> Date, messageKeys: MessageKeys = .untagged) {
         self.store = store
         self.now = now
+        self.messageKeys = messageKeys
     }
 
     /// Records `events` and returns once they are committed.
     func record(_ events: [ProviderEvent], for sendConfig: SendConfig) async throws -> EventReport {
-        try await withCheckedThrowingContinuation { continuation in
+        // A message key that does not verify is not ours: match such an event by message id only.
+        let events = events.map { event in
+            var event = event
+            if let key = event.recipientKey, !messageKeys.isAuthentic(key) { event.recipientKey = nil }
+            return event
+        }
+        return try await withCheckedThrowingContinuation { continuation in
             let startWriter = state.withLock { state -> Bool in
                 state.waiting.append((EventSubmission(events: events, sendConfig: sendConfig), continuation))
                 if state.writing { return false }

@@ -1,3 +1,4 @@
+import BatchSenderCore
 import BatchSenderEvents
 import Foundation
 
@@ -10,6 +11,9 @@ public struct EventServices: Sendable {
     public var confirmSubscription: @Sendable (String) async throws -> Void
     /// Counts events by provider and result (`received`, `duplicate`, `unauthorized`, …).
     public var count: @Sendable (_ provider: String, _ result: String, _ amount: Int) -> Void
+    /// Checks the tags of our message keys that providers echo back (Vonage `client-ref`): a key
+    /// whose tag fails names no recipient.
+    public var messageKeys: MessageKeys = .untagged
 
     public init(
         intake: EventIntake, publicURL: String?, confirmSubscription: @escaping @Sendable (String) async throws -> Void,

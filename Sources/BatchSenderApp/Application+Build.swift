@@ -6,6 +6,7 @@ import BatchSenderStore
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// The composition root: the only place that knows which store and services exist.
 public enum BatchSender {
@@ -91,7 +92,7 @@ public enum BatchSender {
         let key = try masterKey(config)
         if let adminKey = try await bootstrap(store) { announce("admin api key: \(adminKey)") }
         let sealer = try CredentialSealer(masterKey: key)
-        let engine = try Engine.make(config, store: store, sealer: sealer, logger: logger)
+        let engine = try Engine.make(config, store: store, sealer: sealer, masterKey: key, logger: logger)
         let metrics = MetricsEndpoint(token: config.metricsToken) { try await PrometheusExport.render(queue: store) }
         let router = buildAPIRouter(
             try services(
@@ -103,5 +104,15 @@ public enum BatchSender {
             // Services stop in reverse order: the HTTP server first, the database lock last.
             services: [LockHolder(lock: lock)] + engine.services,
             logger: logger)
+    }
+
+    /// Runs the server until SIGTERM or SIGINT. Graceful shutdown is bounded: the engine gives
+    /// calls `shutdownCallDeadline` and writes `shutdownWriteDeadline`; whatever still runs after
+    /// 28 s is cancelled, so the process exits within CONTRACT §8's 30 s.
+    public static func run(_ app: some ApplicationProtocol, logger: Logger) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(28)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

@@ -18,8 +18,13 @@ struct Engine {
     let events: EventServices
 
     static func make(
-        _ config: AppConfig, store: some DataStore & DeliveryQueue, sealer: CredentialSealer, logger: Logger
+        _ config: AppConfig, store: some DataStore & DeliveryQueue, sealer: CredentialSealer, masterKey: Data,
+        logger: Logger
     ) throws -> Engine {
+        // Unguessable, stable message keys: one receiver cannot name another's messages.
+        let messageKeys = MessageKeys.tagged(masterKey: masterKey)
+        var settings = EngineSettings()
+        settings.messageKeys = messageKeys
         let signal = EngineSignal()
         let httpClient = DeliveryHTTPClient.makeHTTPClient(backgroundActivityLogger: logger)
         let registry = ProviderRegistry(
@@ -32,12 +37,14 @@ struct Engine {
                 sendConfig: sendConfig, credentials: credentials, blockPrivateNetworks: blockPrivate,
                 publicURL: config.publicURL))
         }
-        let engine = DeliveryEngine(queue: store, providers: providers, signal: signal, logger: logger)
+        let engine = DeliveryEngine(queue: store, providers: providers, settings: settings, signal: signal, logger: logger)
         let maintenance = Maintenance(queue: store, notifier: signal, logger: logger, events: store)
+        var events = try eventServices(config, client: httpClient, logger: logger)
+        events.messageKeys = messageKeys
         // The client outlives the engine: it shuts down after in-flight calls have finished.
         return Engine(
             signal: signal, services: [HTTPClientService(client: httpClient), engine, maintenance],
             testSender: testSender(providers: providers),
-            events: try eventServices(config, client: httpClient, logger: logger))
+            events: events)
     }
 }

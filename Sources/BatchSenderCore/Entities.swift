@@ -165,6 +165,9 @@ public struct Recipient: Hashable, Sendable {
     public var updatedAt: Date
     /// SMS only: the segments the rendered message takes (see `SMSSegments`).
     public var segments: Int?
+    /// How many times `POST …/retry` has re-queued it: part of its provider idempotency key
+    /// (`MessageKey`), so a deliberate re-send is not taken for a repeat.
+    public var retryGeneration = 0
 
     public init(
         id: ID, batchID: Batch.ID, to: String, variables: [String: JSONValue], status: RecipientStatus,

@@ -89,6 +89,7 @@ extension Recipient {
             nextAttemptAt: try row.optionalDate("next_attempt_at"), sentAt: try row.optionalDate("sent_at"),
             deliveredAt: try row.optionalDate("delivered_at"), updatedAt: try row.date("updated_at"),
             segments: row.hasColumn("segments") ? try row.optional("segments") : nil)
+        if row.hasColumn("retry_generation") { retryGeneration = try row.required("retry_generation") }
     }
 }
 

@@ -53,6 +53,11 @@ extension SQLiteStore {
     {
         let (batch, drifted) = try await write { db -> (Batch, Bool) in
             guard let current = try Self.fetchBatch(id, in: workspace, db) else { throw StoreError.notFound("batch \(id)") }
+            if case .retry = command,
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM send_configs WHERE id = ?", arguments: [current.sendConfigID.rawValue]) != true
+            {
+                throw StoreError.sendConfigGone(current.sendConfigID)
+            }
             let (next, moves): (Batch, [RecipientMove])
             do {
                 (next, moves) = try BatchLifecycle.apply(command, to: current, at: now)
@@ -67,7 +72,13 @@ extension SQLiteStore {
                     assignments.append("next_attempt_at = ?")  // due now
                     arguments += [now.unixTime]
                 }
-                if move.resetsAttempts { assignments.append("attempts = 0") }
+                if move.resetsAttempts {
+                    // Recipient.move's rule: a fresh budget and key, no old claim or message.
+                    assignments += [
+                        "attempts = 0", "retry_generation = retry_generation + 1", "provider_message_id = NULL",
+                        "lease_token = NULL",
+                    ]
+                }
                 arguments += [id.rawValue, move.from.rawValue]
                 let sql = "UPDATE recipients SET \(assignments.joined(separator: ", ")) WHERE batch_id = ? AND status = ?"
                 try db.cachedStatement(sql: sql).execute(arguments: arguments)

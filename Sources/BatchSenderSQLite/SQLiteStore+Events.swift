@@ -131,6 +131,13 @@ extension SQLiteStore {
         else { return }
         var current = try Recipient(row: row)
         let before = current.status
+        guard current.status.isTerminal else {
+            // Not handed over yet (an early receipt), or queued again after a retry (an old
+            // message's event): the event waits, unmatched, and `complete` applies it when the
+            // call's outcome records this message id.
+            report.pending += 1
+            return
+        }
         let firstOfKind = try Bool.fetchOne(
             db.cachedStatement(sql: "SELECT 1 FROM provider_events WHERE recipient_id = ? AND kind = ? LIMIT 1"),
             arguments: [recipient.row, event.kind.rawValue]) != true
@@ -145,7 +152,7 @@ extension SQLiteStore {
             ])
             batch.counts.move(1, from: before, to: current.status)
             batch.updatedAt = now
-            try writeState(of: batch, db)
+            try writeState(of: BatchLifecycle.settle(batch, at: now), db)
             report.applied += 1
         }
         if firstOfKind && (event.kind == .opened || event.kind == .clicked) {

@@ -9,24 +9,28 @@ extension SQLiteStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT r.id, r.batch_id FROM recipients r
+                    SELECT r.id, r.batch_id, r.attempts FROM recipients r
                     WHERE r.status = 'sending' AND r.lease_expires_at <= ?
                     """,
                 arguments: [expiringBy.unixTime])
             guard !rows.isEmpty else { return 0 }
             var batches: [Batch.ID: Batch] = [:]
+            // The lease token stays: a call that outlived its lease may still report (DeliveryQueue.complete).
             let requeue = try db.cachedStatement(
                 sql: """
-                    UPDATE recipients SET status = ?, next_attempt_at = ?, updated_at = ?,
-                        lease_token = NULL, lease_expires_at = NULL
+                    UPDATE recipients SET status = ?, next_attempt_at = ?, last_error = COALESCE(?, last_error),
+                        updated_at = ?, lease_expires_at = NULL
                     WHERE id = ?
                     """)
             for row in rows {
                 let batchID = Batch.ID(rawValue: try row.required("batch_id"))
                 guard var batch = try batches[batchID] ?? Self.fetchBatchForDelivery(batchID, db) else { continue }
-                // A cancelled batch takes nothing back into its queue.
-                let next: RecipientStatus = batch.status == .cancelled ? .cancelled : .queued
-                try requeue.execute(arguments: [next.rawValue, now.unixTime, now.unixTime, try row.required("id", as: Int64.self)])
+                let (next, error) = LeaseRescue.outcome(
+                    attempts: try row.required("attempts"), maxAttempts: batch.maxAttempts,
+                    batchCancelled: batch.status == .cancelled)
+                try requeue.execute(arguments: [
+                    next.rawValue, now.unixTime, error, now.unixTime, try row.required("id", as: Int64.self),
+                ])
                 batch.counts.move(1, from: .sending, to: next)
                 batch.updatedAt = now
                 batches[batchID] = batch

@@ -8,6 +8,7 @@ extension SQLiteStore {
         migrator.registerMigration("v2", migrate: SchemaV2.create)
         migrator.registerMigration("v3", migrate: SchemaV3.create)
         migrator.registerMigration("v4", migrate: SchemaV4.create)
+        migrator.registerMigration("v5", migrate: SchemaV5.create)
         return migrator
     }()
 }

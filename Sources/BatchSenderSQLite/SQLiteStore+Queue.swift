@@ -36,49 +36,72 @@ extension SQLiteStore {
                     """)
             let batches = try Row.fetchAll(active, arguments: [sendConfig.rawValue]).map(Batch.init(row:))
             var claimed: [ClaimedDelivery] = []
-            for var batch in batches where claimed.count < limit {
-                let due = try db.cachedStatement(
-                    sql: """
-                        SELECT r.id, r.to_address, r.variables, r.attempts,
-                               EXISTS (SELECT 1 FROM suppressions s
-                                       WHERE s.workspace_id = ? AND s.address = r.normalized_to) AS suppressed
-                        FROM recipients r
-                        WHERE r.batch_id = ? AND r.status = 'queued' AND r.next_attempt_at <= ?
-                        ORDER BY r.next_attempt_at LIMIT ?
-                        """)
-                let rows = try Row.fetchAll(
-                    due, arguments: [batch.workspaceID.rawValue, batch.id.rawValue, now.unixTime, limit - claimed.count])
-                guard !rows.isEmpty else { continue }
-                let take = try db.cachedStatement(
-                    sql: """
-                        UPDATE recipients SET status = 'sending', attempts = attempts + 1, lease_token = ?,
-                            lease_expires_at = ?, updated_at = ? WHERE id = ?
-                        """)
-                let suppress = try db.cachedStatement(
-                    sql: "UPDATE recipients SET status = 'suppressed', updated_at = ? WHERE id = ?")
-                for row in rows {
-                    let rowID: Int64 = try row.required("id")
-                    if try row.required("suppressed", as: Bool.self) {
-                        try suppress.execute(arguments: [now.unixTime, rowID])
-                        batch.counts.move(1, from: .queued, to: .suppressed)
-                        continue
-                    }
-                    try take.execute(arguments: [token, expiry.unixTime, now.unixTime, rowID])
-                    batch.counts.move(1, from: .queued, to: .sending)
-                    claimed.append(ClaimedDelivery(
-                        recipientID: Recipient.ID(row: rowID), batchID: batch.id, to: try row.required("to_address"),
-                        variables: try row.jsonObject("variables"), attempt: try row.required("attempts", as: Int.self) + 1,
-                        maxAttempts: batch.maxAttempts, dryRun: batch.dryRun, leaseToken: token, leaseExpiresAt: expiry))
+            // Fair shares: every active batch of the config gets up to an equal part of the
+            // claim before any batch gets more, so one huge batch cannot starve newer ones.
+            var remaining = batches
+            while claimed.count < limit, !remaining.isEmpty {
+                let share = max(1, (limit - claimed.count + remaining.count - 1) / remaining.count)
+                var stillDue: [Batch] = []
+                for batch in remaining where claimed.count < limit {
+                    let taken = try Self.claim(
+                        from: batch, limit: min(share, limit - claimed.count), token: token, expiry: expiry, now: now, db)
+                    claimed += taken.claimed
+                    if taken.more { stillDue.append(taken.batch) }
                 }
-                if batch.status == .queued {
-                    batch.status = .processing
-                    batch.startedAt = batch.startedAt ?? now
-                }
-                batch.updatedAt = now
-                try Self.writeState(of: BatchLifecycle.settle(batch, at: now), db)
+                remaining = stillDue
             }
             return claimed
         }
+    }
+
+    /// Claims up to `limit` due recipients of one batch and writes its counts; `more` tells
+    /// whether the batch may have further due recipients.
+    private static func claim(
+        from batch: Batch, limit: Int, token: Int64, expiry: Date, now: Date, _ db: Database
+    ) throws -> (claimed: [ClaimedDelivery], batch: Batch, more: Bool) {
+        var batch = batch
+        let due = try db.cachedStatement(
+            sql: """
+                SELECT r.id, r.to_address, r.variables, r.attempts, r.retry_generation,
+                       EXISTS (SELECT 1 FROM suppressions s
+                               WHERE s.workspace_id = ? AND s.address = r.normalized_to) AS suppressed
+                FROM recipients r
+                WHERE r.batch_id = ? AND r.status = 'queued' AND r.next_attempt_at <= ?
+                ORDER BY r.next_attempt_at LIMIT ?
+                """)
+        let rows = try Row.fetchAll(due, arguments: [batch.workspaceID.rawValue, batch.id.rawValue, now.unixTime, limit])
+        guard !rows.isEmpty else { return ([], batch, false) }
+        let take = try db.cachedStatement(
+            sql: """
+                UPDATE recipients SET status = 'sending', attempts = attempts + 1, lease_token = ?,
+                    lease_expires_at = ?, updated_at = ? WHERE id = ?
+                """)
+        let suppress = try db.cachedStatement(
+            sql: "UPDATE recipients SET status = 'suppressed', lease_token = NULL, updated_at = ? WHERE id = ?")
+        var claimed: [ClaimedDelivery] = []
+        for row in rows {
+            let rowID: Int64 = try row.required("id")
+            if try row.required("suppressed", as: Bool.self) {
+                try suppress.execute(arguments: [now.unixTime, rowID])
+                batch.counts.move(1, from: .queued, to: .suppressed)
+                continue
+            }
+            try take.execute(arguments: [token, expiry.unixTime, now.unixTime, rowID])
+            batch.counts.move(1, from: .queued, to: .sending)
+            claimed.append(ClaimedDelivery(
+                recipientID: Recipient.ID(row: rowID), batchID: batch.id, to: try row.required("to_address"),
+                variables: try row.jsonObject("variables"), attempt: try row.required("attempts", as: Int.self) + 1,
+                maxAttempts: batch.maxAttempts, dryRun: batch.dryRun, leaseToken: token, leaseExpiresAt: expiry,
+                generation: try row.required("retry_generation")))
+        }
+        if batch.status == .queued {
+            batch.status = .processing
+            batch.startedAt = batch.startedAt ?? now
+        }
+        batch.updatedAt = now
+        batch = BatchLifecycle.settle(batch, at: now)
+        try writeState(of: batch, db)
+        return (claimed, batch, rows.count == limit)
     }
 
     public func extendLeases(_ held: [(Recipient.ID, leaseToken: Int64)], until: Date) async throws {
@@ -96,6 +119,8 @@ extension SQLiteStore {
         return try await write { db in
             var report = CompletionReport()
             var batches: [Batch.ID: Batch] = [:]
+            // Batches not complete before this transaction (events applied on the way may settle them).
+            var open: Set<Batch.ID> = []
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE recipients SET status = ?, attempts = ?, last_error = ?, provider_message_id = ?,
@@ -108,7 +133,8 @@ extension SQLiteStore {
                 sql: """
                     SELECT id, batch_id, to_address, normalized_to, '{}' AS variables, status, attempts, last_error,
                         provider_message_id, next_attempt_at, sent_at, delivered_at, updated_at
-                    FROM recipients WHERE id = ? AND status = 'sending' AND lease_token = ?
+                    FROM recipients WHERE id = ? AND lease_token = ?
+                      AND status IN ('sending', 'queued', 'cancelled', 'failed')
                     """)
             // Cheap (a partial index, nearly always empty): are events waiting for a message id?
             let pending = try db.cachedStatement(
@@ -121,20 +147,23 @@ extension SQLiteStore {
                     continue
                 }
                 var recipient = try Recipient(row: row)
+                let before = recipient.status
                 guard var batch = try batches[recipient.batchID] ?? Self.fetchBatchForDelivery(recipient.batchID, db) else {
                     report.lost.append(completion.recipientID)
                     continue
                 }
+                if batch.completedAt == nil { open.insert(batch.id) }
                 let next = recipient.resolve(completion.resolution, batchCancelled: batch.status == .cancelled, at: now)
                 try update.execute(arguments: [
                     next.rawValue, recipient.attempts, recipient.lastError, recipient.providerMessageID,
                     recipient.nextAttemptAt?.unixTime, recipient.sentAt?.unixTime, recipient.deliveredAt?.unixTime,
                     now.unixTime, completion.segments, rowID,
                 ])
-                batch.counts.move(1, from: .sending, to: next)
+                batch.counts.move(1, from: before, to: next)
                 batch.updatedAt = now
                 batches[batch.id] = batch
                 report.applied += 1
+                if before != .sending { report.late += 1 }
                 if case .optedOut = completion.resolution {
                     try db.cachedStatement(
                         sql: "INSERT OR IGNORE INTO suppressions (workspace_id, address, reason, created_at) VALUES (?, ?, 'unsubscribe', ?)"
@@ -152,7 +181,7 @@ extension SQLiteStore {
             }
             for (id, batch) in batches.sorted(by: { $0.key < $1.key }) {
                 let settled = BatchLifecycle.settle(batch, at: now)
-                if settled.completedAt != nil && batch.completedAt == nil { report.completedBatches.append(id) }
+                if settled.completedAt != nil && open.contains(id) { report.completedBatches.append(id) }
                 try Self.writeState(of: settled, db)
             }
             return report

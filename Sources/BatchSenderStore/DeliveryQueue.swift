@@ -16,11 +16,14 @@ public struct ClaimedDelivery: Hashable, Sendable {
     /// under the same token (a rescued and re-claimed recipient has a new one).
     public var leaseToken: Int64
     public var leaseExpiresAt: Date
+    /// The recipient's retry generation (`Recipient.retryGeneration`), for its idempotency key.
+    public var generation: Int
 
     public init(
         recipientID: Recipient.ID, batchID: Batch.ID, to: String, variables: [String: JSONValue], attempt: Int,
-        maxAttempts: Int, dryRun: Bool, leaseToken: Int64, leaseExpiresAt: Date
+        maxAttempts: Int, dryRun: Bool, leaseToken: Int64, leaseExpiresAt: Date, generation: Int = 0
     ) {
+        self.generation = generation
         self.recipientID = recipientID
         self.batchID = batchID
         self.to = to
@@ -83,8 +86,12 @@ public struct CompletionReport: Hashable, Sendable {
     public var lost: [Recipient.ID]
     /// Batches that became complete in this transaction.
     public var completedBatches: [Batch.ID]
+    /// Of `applied`, outcomes of calls whose lease the rescuer had already taken back (their
+    /// recipient was not claimed again, so the real outcome still counts).
+    public var late: Int
 
-    public init(applied: Int = 0, lost: [Recipient.ID] = [], completedBatches: [Batch.ID] = []) {
+    public init(applied: Int = 0, lost: [Recipient.ID] = [], completedBatches: [Batch.ID] = [], late: Int = 0) {
+        self.late = late
         self.applied = applied
         self.lost = lost
         self.completedBatches = completedBatches
@@ -133,10 +140,17 @@ public protocol DeliveryQueue: Sendable {
 
     /// Records outcomes, their batches' counts and completion in one transaction. In a cancelled
     /// batch, outcomes that would queue a recipient again cancel it instead.
+    ///
+    /// An outcome applies while the recipient still carries the claim's lease token: in
+    /// `sending`, or — when the rescuer took the lease back but nobody claimed it again — in the
+    /// status the rescuer gave it (`queued`, `cancelled`, or `failed` at its attempt limit). A
+    /// slow call's real outcome thus wins over the rescue; only a new claim makes it lost.
     func complete(_ completions: [DeliveryCompletion], now: Date) async throws -> CompletionReport
 
     /// Puts every recipient whose lease expires by `expiringBy` back to `queued`, due at `now`
-    /// (cancelled instead in a cancelled batch); returns how many.
+    /// (cancelled instead in a cancelled batch; `failed` with "lease lost after N attempts" when
+    /// it has used its batch's `maxAttempts`, so a recipient that kills the process cannot cycle
+    /// forever). The lease token is kept, so the call's late outcome still applies; returns how many.
     func rescueLeases(expiringBy: Date, now: Date) async throws -> Int
 
     /// Moves `scheduled` batches whose `scheduledAt` has come to `queued` (recipients

@@ -18,4 +18,10 @@ public enum StoreError: Error, Hashable, Sendable {
         case .invalid(let message): self = .unprocessable(message)
         }
     }
+
+    /// A retry of a batch whose send config is gone. Stores check it inside the retry's
+    /// transaction, so a concurrent DELETE cannot leave re-queued recipients with no sender.
+    public static func sendConfigGone(_ id: SendConfig.ID) -> StoreError {
+        .conflict("the batch's send config \(id) was deleted; nothing can be retried")
+    }
 }

@@ -26,7 +26,7 @@ public enum StoreConformance {
     /// Every case, grouped by protocol.
     public static let cases: [Case] =
         workspaceCases + sendConfigCases + batchCases + uploadCases + lifecycleCases + suppressionCases
-        + idempotencyCases + healthCases + queueCases + eventCases
+        + idempotencyCases + healthCases + queueCases + eventCases + failureCases
 
     /// The names of all cases, for `@Test(arguments:)`.
     public static var names: [String] { cases.map(\.name) }

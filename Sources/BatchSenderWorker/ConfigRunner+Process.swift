@@ -5,8 +5,9 @@ import Foundation
 
 extension ConfigRunner {
     /// Delivers one claimed chunk (one provider call) and submits every recipient's outcome —
-    /// always one outcome per claimed recipient (LESSONS).
-    func process(_ chunk: [ClaimedDelivery], claimedAt: ContinuousClock.Instant) async {
+    /// always one outcome per claimed recipient (LESSONS). Returns whether a provider call was made.
+    @discardableResult
+    func process(_ chunk: [ClaimedDelivery], claimedAt: ContinuousClock.Instant) async -> Bool {
         var outbound: [(item: ClaimedDelivery, message: OutboundMessage, host: String, segments: Int?)] = []
         var deniedHosts: [String: Date] = [:]
         var allowedHosts: Set<String> = []
@@ -29,7 +30,7 @@ extension ConfigRunner {
                 await finish(item, .released(at: now().addingTimeInterval(1)))
                 continue
             }
-            let key = OutboundMessage.idempotencyKey(batch: item.batchID, recipient: item.recipientID)
+            let key = settings.messageKeys.make(batch: item.batchID, recipient: item.recipientID, generation: item.generation)
             let message = OutboundMessage(
                 recipientID: item.recipientID, batchID: item.batchID, idempotencyKey: key, attempt: item.attempt,
                 message: templates.message(to: item.to, variables: item.variables))
@@ -62,7 +63,15 @@ extension ConfigRunner {
             }
             outbound.append((item, message, host, segments?.count))
         }
-        guard !outbound.isEmpty else { return }
+        guard !outbound.isEmpty else { return false }
+        if state.withLock({ $0.releaseUnstarted }) || Task.isCancelled {
+            // Shutting down: the call has not started, so the recipients go back untouched.
+            for (item, _, host, _) in outbound {
+                freeProbe(host)
+                await finish(item, .released(at: now()))
+            }
+            return false
+        }
 
         EngineMetrics.claimToCall(nanoseconds: Self.nanoseconds(ContinuousClock.now - claimedAt))
         let started = ContinuousClock.now
@@ -74,12 +83,21 @@ extension ConfigRunner {
                 + Array(repeating: .retry(reason: "provider returned no outcome", after: nil), count: max(0, outbound.count - outcomes.count))
         }
         pauseIfAsked(outcomes)
+        // Cancelled at the shutdown deadline: a call that broke off (a transient "failure") is
+        // released with its attempt given back; real answers that came back still count.
+        let cancelled = Task.isCancelled
         for ((item, _, host, segments), outcome) in zip(outbound, outcomes) {
+            if cancelled, case .retry = outcome {
+                freeProbe(host)
+                await finish(item, .released(at: now()), segments: segments)
+                continue
+            }
             record(outcome, host: host)
             let resolution = resolver.resolve(
                 outcome, attempt: item.attempt, maxAttempts: item.maxAttempts, now: now(), unit: Double.random(in: 0..<1))
             await finish(item, resolution, segments: segments)
         }
+        return true
     }
 
     /// An API provider's rate limit is the account's: when it answers "retry after N seconds",
@@ -104,8 +122,8 @@ extension ConfigRunner {
         }
     }
 
+    /// Hands the outcome to the writer; the lease stays kept until the writer has recorded it.
     private func finish(_ item: ClaimedDelivery, _ resolution: DeliveryResolution, segments: Int? = nil) async {
-        _ = state.withLock { $0.inFlight.removeValue(forKey: item.recipientID) }
         EngineMetrics.delivery(module: config.module, provider: config.provider, resolution: resolution)
         await writer.submit(DeliveryCompletion(
             recipientID: item.recipientID, batchID: item.batchID, leaseToken: item.leaseToken, resolution: resolution,
@@ -128,11 +146,17 @@ extension ConfigRunner {
             switch outcome {
             case .accepted: breaker.recordSuccess()
             case .retry: breaker.recordFailure(now: now())
-            case .reject, .optedOut: breaker.recordNeutral()
-            case .deferred: break
+            // A deferral says the destination answered: like a permanent answer, it frees a
+            // half-open probe (left alone, the breaker would stay half-open for good).
+            case .reject, .optedOut, .deferred: breaker.recordNeutral()
             }
             breakers[host] = breaker
         }
+    }
+
+    /// A half-open probe that made no call frees its slot, so the next call may probe.
+    private func freeProbe(_ host: String) {
+        breakers.withLock { breakers in breakers[host]?.recordNeutral() }
     }
 
     /// The breaker for a new destination: engine defaults, or `settings.circuitBreaker` of a
@@ -144,17 +168,21 @@ extension ConfigRunner {
             openDuration: custom?["openSeconds"]?.numberValue ?? settings.breakerOpenDuration)
     }
 
-    /// The batch's status, at most `statusRefreshInterval` old (pause acts within a second).
+    /// The batch's status, at most `statusRefreshInterval` old (pause acts within a second), and
+    /// re-read at once after this process changed the batch (`EngineSignal.batchChanged`).
     private func status(of batch: Batch.ID) async -> BatchStatus? {
+        let version = signal.version(of: batch)
         let cached = state.withLock { $0.statuses[batch] }
-        if let (status, at) = cached, now().timeIntervalSince(at) < settings.statusRefreshInterval { return status }
+        if let cached, cached.version == version, now().timeIntervalSince(cached.at) < settings.statusRefreshInterval {
+            return cached.status
+        }
         do {
             let fresh = try await queue.batchStatuses([batch])[batch]
-            if let fresh { state.withLock { $0.statuses[batch] = (fresh, now()) } }
+            if let fresh { state.withLock { $0.statuses[batch] = (fresh, now(), version) } }
             return fresh
         } catch {
             logger.warning("could not read batch status", metadata: ["error": "\(String(reflecting: error))"])
-            return cached?.0
+            return cached?.status
         }
     }
 

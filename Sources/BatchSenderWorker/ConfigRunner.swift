@@ -7,37 +7,46 @@ import Synchronization
 
 /// Delivers the due recipients of one send config: waits for a rate-limit token and a free
 /// concurrency slot *before* claiming (LESSONS: never hold a claim while waiting), claims exactly
-/// that much, and calls the provider for each claim.
+/// that much, and calls the provider for each claim. Leases of claimed work are the engine's
+/// `LeaseKeeper`'s: they outlive this runner until every outcome is written.
 final class ConfigRunner: Sendable {
     let config: SendConfig
     let provider: any DeliveryProvider
     let queue: any DeliveryQueue
     let writer: CompletionWriter
+    let keeper: LeaseKeeper
     let signal: EngineSignal
     let settings: EngineSettings
     let resolver: OutcomeResolver
     let now: @Sendable () -> Date
     let logger: Logger
-    let state = Mutex(RunnerState())
+    let state: Mutex<RunnerState>
     let breakers: Mutex<[String: CircuitBreaker]> = Mutex([:])
+    /// The origin of the token bucket's clock.
+    let origin = ContinuousClock.now
 
     struct RunnerState {
         var stopping = false
+        /// Shutdown: chunks whose call has not started are released instead of sent.
+        var releaseUnstarted = false
         var templates: [Batch.ID: PayloadTemplates?] = [:]
-        var statuses: [Batch.ID: (BatchStatus, Date)] = [:]
-        var inFlight: [Recipient.ID: Int64] = [:]
+        /// Each batch's status, when it was read and the signal's version of it then.
+        var statuses: [Batch.ID: (status: BatchStatus, at: Date, version: Int)] = [:]
         /// The provider asked us to slow down (a 429 with `Retry-After`): no claims before this.
         var pausedUntil: ContinuousClock.Instant?
+        var bucket: TokenBucket
     }
 
     init(
         config: SendConfig, provider: any DeliveryProvider, queue: any DeliveryQueue, writer: CompletionWriter,
-        signal: EngineSignal, settings: EngineSettings, now: @escaping @Sendable () -> Date, logger: Logger
+        keeper: LeaseKeeper, signal: EngineSignal, settings: EngineSettings, now: @escaping @Sendable () -> Date,
+        logger: Logger
     ) {
         self.config = config
         self.provider = provider
         self.queue = queue
         self.writer = writer
+        self.keeper = keeper
         self.signal = signal
         self.settings = settings
         self.resolver = OutcomeResolver(policy: settings.retryPolicy)
@@ -46,26 +55,34 @@ final class ConfigRunner: Sendable {
         logger[metadataKey: "send_config.id"] = "\(config.id)"
         logger[metadataKey: "provider"] = "\(config.provider.rawValue)"
         self.logger = logger
+        let limit = config.rateLimit ?? ProviderDefaults.rateLimit(config.provider)
+        let burst = Double(limit.burst ?? max(1, Self.wholeTokens(limit.perSecond)))
+        self.state = Mutex(RunnerState(bucket: TokenBucket(rate: limit.perSecond, burst: burst, now: 0)))
     }
 
-    /// Stops claiming; in-flight calls finish and record their outcomes.
-    func stop() {
-        state.withLock { $0.stopping = true }
+    /// Stops claiming; in-flight calls finish and record their outcomes. With
+    /// `releasingUnstarted` (shutdown), claimed chunks whose call has not started go back to the
+    /// queue instead.
+    func stop(releasingUnstarted: Bool = false) {
+        state.withLock { state in
+            state.stopping = true
+            if releasingUnstarted { state.releaseUnstarted = true }
+        }
         signal.workAvailable()
     }
 
     var isStopping: Bool { state.withLock { $0.stopping } }
 
-    /// Runs until stopped or idle for `settings.idleShutdown`.
+    /// Seconds since the runner was made: the token bucket's clock.
+    func seconds() -> TimeInterval {
+        let elapsed = ContinuousClock.now - origin
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    /// Runs until stopped or idle for `settings.idleShutdown`. Returns once every call it made
+    /// has returned and submitted its outcomes.
     func run() async {
-        let limit = config.rateLimit ?? ProviderDefaults.rateLimit(config.provider)
         let clock = ContinuousClock()
-        let origin = clock.now
-        func seconds() -> TimeInterval {
-            let elapsed = clock.now - origin
-            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        }
-        var bucket = TokenBucket(rate: limit.perSecond, burst: Double(limit.burst ?? max(1, Int(limit.perSecond))), now: seconds())
         let concurrency = config.maxConcurrency ?? ProviderDefaults.maxConcurrency(config.provider)
         let slots = Slots(concurrency)
         // Claim in groups: one claim transaction per freed slot would make the store's single
@@ -75,22 +92,24 @@ final class ConfigRunner: Sendable {
         var idleSince = clock.now
 
         await withDiscardingTaskGroup { group in
-            group.addTask { await self.renewLeases() }
             while !isStopping {
                 var free = await slots.waitForFree()
                 if free < claimGroup {
                     try? await Task.sleep(for: .milliseconds(2))
                     free = await slots.freeCount
                 }
+                // A store that cannot keep up with outcomes stops claims here, not memory.
+                await writer.waitForRoom()
                 if isStopping || signal.hasPendingChange(config.id) { break }
                 if let until = state.withLock({ $0.pausedUntil }), until > clock.now {
                     // Wake at least every second, so a stop or a config change is not held up.
                     try? await Task.sleep(until: min(until, clock.now + .seconds(1)), clock: .continuous)
                     continue
                 }
-                let tokens = bucket.take(upTo: free, now: seconds())
+                let tokens = state.withLock { $0.bucket.take(upTo: free, now: seconds()) }
                 if tokens == 0 {
-                    try? await Task.sleep(for: .seconds(bucket.waitForOne(now: seconds())))
+                    let wait = state.withLock { $0.bucket.waitForOne(now: seconds()) }
+                    try? await Task.sleep(for: .seconds(min(wait, 1)))
                     continue
                 }
                 let generation = signal.generation
@@ -100,25 +119,27 @@ final class ConfigRunner: Sendable {
                         sendConfig: config.id, limit: tokens * batchSize, now: now(), leaseDuration: settings.leaseDuration)
                 } catch {
                     logger.error("claim failed", metadata: ["error": "\(String(reflecting: error))"])
-                    bucket.giveBack(tokens)
+                    giveBack(tokens)
                     try? await Task.sleep(for: settings.pollInterval)
                     continue
                 }
                 let calls = (claimed.count + batchSize - 1) / batchSize
-                bucket.giveBack(tokens - calls)
+                giveBack(tokens - calls)
                 if claimed.isEmpty {
                     if clock.now - idleSince >= settings.idleShutdown { break }
                     await signal.wait(after: generation, timeout: settings.pollInterval)
                     continue
                 }
                 idleSince = clock.now
+                keeper.hold(claimed)
                 let claimedAt = ContinuousClock.now
-                state.withLock { state in for item in claimed { state.inFlight[item.recipientID] = item.leaseToken } }
                 for start in stride(from: 0, to: claimed.count, by: batchSize) {
                     let chunk = Array(claimed[start..<min(claimed.count, start + batchSize)])
                     await slots.take(1)
                     group.addTask {
-                        await self.process(chunk, claimedAt: claimedAt)
+                        // A chunk that made no call (paused, suppressed, open circuit, dry run)
+                        // did not use the provider's rate: its token goes back.
+                        if await !self.process(chunk, claimedAt: claimedAt) { self.giveBack(1) }
                         await slots.release()
                     }
                 }
@@ -129,22 +150,14 @@ final class ConfigRunner: Sendable {
         await provider.shutdown()
     }
 
-    /// Extends the leases of in-flight recipients until the runner stops.
-    private func renewLeases() async {
-        let clock = ContinuousClock()
-        var last = clock.now
-        while !isStopping {
-            // Woken early by `stop()`; other wake-ups are skipped until the interval has passed.
-            await signal.wait(after: signal.generation, timeout: settings.leaseRenewalInterval)
-            guard !isStopping, clock.now - last >= settings.leaseRenewalInterval else { continue }
-            last = clock.now
-            let held = state.withLock { Array($0.inFlight) }.map { ($0.key, leaseToken: $0.value) }
-            guard !held.isEmpty else { continue }
-            do {
-                try await queue.extendLeases(held, until: now().addingTimeInterval(settings.leaseDuration))
-            } catch {
-                logger.warning("could not extend leases", metadata: ["error": "\(String(reflecting: error))"])
-            }
-        }
+    func giveBack(_ tokens: Int) {
+        guard tokens > 0 else { return }
+        state.withLock { $0.bucket.giveBack(tokens) }
+    }
+
+    /// `Int(x)` for a rate that may be fractional, huge or not finite.
+    static func wholeTokens(_ rate: Double) -> Int {
+        guard rate.isFinite, rate >= 1 else { return 1 }
+        return rate >= Double(Int32.max) ? Int(Int32.max) : Int(rate)
     }
 }

@@ -7,8 +7,10 @@ import ServiceLifecycle
 import Synchronization
 
 /// The dispatcher: finds send configs with due work and keeps one `ConfigRunner` per config
-/// running. A `Service`: on graceful shutdown it stops claiming, lets in-flight calls finish and
-/// writes their outcomes before returning (CONTRACT §8: SIGTERM).
+/// running. A `Service`: on graceful shutdown it stops claiming and releases claimed work whose
+/// call has not started, lets calls in flight finish for up to `shutdownCallDeadline` (then
+/// cancels them, releasing their recipients with the attempt given back), and writes outcomes for
+/// up to `shutdownWriteDeadline` more (CONTRACT §8: SIGTERM, exit within 30 s).
 public final class DeliveryEngine: Service, Sendable {
     /// Builds the provider for a send config (opening its credentials); the composition root
     /// supplies it.
@@ -21,6 +23,7 @@ public final class DeliveryEngine: Service, Sendable {
     private let logger: Logger
     public let signal: EngineSignal
     private let writer: CompletionWriter
+    private let keeper: LeaseKeeper
     private let runners = Mutex<[SendConfig.ID: ConfigRunner]>([:])
     /// Configs whose provider could not be built, and when to try again: a broken config is
     /// logged every 30 s, not on every poll.
@@ -37,11 +40,15 @@ public final class DeliveryEngine: Service, Sendable {
         self.signal = signal
         self.now = now
         self.logger = logger
+        let keeper = LeaseKeeper(queue: queue, settings: settings, now: now, logger: logger)
+        self.keeper = keeper
         self.writer = CompletionWriter(
-            queue: queue, settings: settings, now: now, logger: logger, onCompleted: onBatchesCompleted)
+            queue: queue, settings: settings, now: now, logger: logger, keeper: keeper, onCompleted: onBatchesCompleted)
     }
 
     public func run() async throws {
+        // Leases are renewed from the first claim until the last outcome is written.
+        let renewals = Task { await keeper.run() }
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
                 while !Task.isCancelled && !isShuttingDown {
@@ -54,10 +61,25 @@ public final class DeliveryEngine: Service, Sendable {
                 self.beginShutdown()
             }
             beginShutdown()
+            // Calls in flight get until the deadline; then they are cancelled (their recipients
+            // are released by the runners) and the group finishes at once.
+            await waitForRunners(until: ContinuousClock.now + settings.shutdownCallDeadline)
+            group.cancelAll()
         }
-        // Every runner has returned: all in-flight outcomes are submitted. Write them.
-        await writer.drain()
-        logger.info("delivery engine stopped")
+        // Every runner has returned: all outcomes are submitted. Write them, within limits.
+        let abandoned = await writer.drain(until: ContinuousClock.now + settings.shutdownWriteDeadline)
+        renewals.cancel()
+        logger.info("delivery engine stopped", metadata: abandoned > 0 ? ["outcomes.abandoned": "\(abandoned)"] : [:])
+    }
+
+    /// Runner tasks still running, retired ones (a changed send config) included.
+    private let running = Mutex(0)
+
+    /// Returns when no runner task is left, or at `deadline`.
+    private func waitForRunners(until deadline: ContinuousClock.Instant) async {
+        while running.withLock({ $0 > 0 }) && ContinuousClock.now < deadline && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     private let shuttingDown = Mutex(false)
@@ -65,7 +87,7 @@ public final class DeliveryEngine: Service, Sendable {
 
     private func beginShutdown() {
         shuttingDown.withLock { $0 = true }
-        for runner in runners.withLock({ Array($0.values) }) { runner.stop() }
+        for runner in runners.withLock({ Array($0.values) }) { runner.stop(releasingUnstarted: true) }
         signal.workAvailable()
     }
 
@@ -92,8 +114,10 @@ public final class DeliveryEngine: Service, Sendable {
             if let until = brokenUntil.withLock({ $0[id] }), clock < until { continue }
             guard let runner = await makeRunner(id) else { continue }
             runners.withLock { $0[id] = runner }
+            running.withLock { $0 += 1 }
             group.addTask {
                 await runner.run()
+                self.running.withLock { $0 -= 1 }
                 self.runners.withLock { runners in
                     if runners[id] === runner { runners[id] = nil }
                 }
@@ -108,8 +132,8 @@ public final class DeliveryEngine: Service, Sendable {
             guard let config = try await queue.sendConfigForDelivery(id) else { return nil }
             let provider = try await providers(config)
             return ConfigRunner(
-                config: config, provider: provider, queue: queue, writer: writer, signal: signal, settings: settings,
-                now: now, logger: logger)
+                config: config, provider: provider, queue: queue, writer: writer, keeper: keeper, signal: signal,
+                settings: settings, now: now, logger: logger)
         } catch {
             brokenUntil.withLock { $0[id] = ContinuousClock.now + .seconds(30) }
             logger.error(

@@ -21,6 +21,10 @@ enum EngineMetrics {
     private static let writeFailures = Counter(label: "batchsender_completion_write_failures_total")
     private static let rescuedCounter = Counter(label: "batchsender_leases_rescued_total")
     private static let repairedCounter = Counter(label: "batchsender_stuck_batches_repaired_total")
+    private static let renewalFailures = Counter(label: "batchsender_lease_renewal_failures_total")
+    private static let lateCounter = Counter(label: "batchsender_late_outcomes_total")
+    private static let poisonCounter = Counter(label: "batchsender_unwritable_outcomes_total")
+    private static let abandonedCounter = Counter(label: "batchsender_abandoned_outcomes_total")
 
     static func delivery(module: Module, provider: Provider, resolution: DeliveryResolution) {
         let key = DeliveryKey(module: module, provider: provider, outcome: resolution.metricName)
@@ -58,6 +62,18 @@ enum EngineMetrics {
     static func rescued(_ count: Int) { rescuedCounter.increment(by: count) }
 
     static func stuckBatchesRepaired(_ count: Int) { repairedCounter.increment(by: count) }
+
+    static func leaseRenewalFailure() { renewalFailures.increment() }
+
+    /// Outcomes that arrived after the rescuer took their lease back, and still applied.
+    static func lateOutcomes(_ count: Int) { lateCounter.increment(by: count) }
+
+    /// Outcomes the store refused on their own while it accepted others: recorded as failed.
+    static func unwritableOutcome() { poisonCounter.increment() }
+
+    /// Outcomes never written (shutdown deadline, or a row that refuses even a failure): their
+    /// leases expire and the rescuer re-queues them.
+    static func abandonedOutcomes(_ count: Int) { abandonedCounter.increment(by: count) }
 }
 
 extension DeliveryResolution {

@@ -21,6 +21,15 @@ public struct EngineSettings: Sendable {
     public var completionBatchSize = 500
     /// …and at most this long after the first of them arrived.
     public var completionFlushDelay: Duration = .milliseconds(5)
+    /// Runners stop claiming while this many outcomes wait to be written (a slow or failing store).
+    public var completionBacklogLimit = 2_000
+    /// On SIGTERM, calls still running this long after claiming stopped are cancelled and their
+    /// recipients released with the attempt given back (CONTRACT §8: exit within 30 s)…
+    public var shutdownCallDeadline: Duration = .seconds(20)
+    /// …and outcomes not written this long after that are abandoned to the rescuer.
+    public var shutdownWriteDeadline: Duration = .seconds(5)
+    /// Makes recipients' provider idempotency keys; the composition root supplies tagged keys.
+    public var messageKeys: MessageKeys = .untagged
 
     public init() {}
 }

@@ -11,6 +11,7 @@ public final class EngineSignal: DeliveryNotifier, Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
         var nextWaiter = 0
         var changedConfigs: Set<SendConfig.ID> = []
+        var batchVersions: [Batch.ID: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -29,8 +30,16 @@ public final class EngineSignal: DeliveryNotifier, Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
+    /// A batch was paused, resumed, cancelled or retried: runners drop their cached status of
+    /// it at once (the API answers only after the change committed), so a cancel lets no call out.
     public func batchChanged(_ id: Batch.ID) {
+        state.withLock { $0.batchVersions[id, default: 0] += 1 }
         workAvailable()
+    }
+
+    /// Increases with every `batchChanged(id)`: a cached batch status is stale once it differs.
+    func version(of id: Batch.ID) -> Int {
+        state.withLock { $0.batchVersions[id] ?? 0 }
     }
 
     public func sendConfigChanged(_ id: SendConfig.ID) {

@@ -60,11 +60,12 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let config = try settings.resolve(role: role)
-        let app = try await BatchSender.buildApplication(config, logger: settings.logger(config)) { line in
+        let logger = settings.logger(config)
+        let app = try await BatchSender.buildApplication(config, logger: logger) { line in
             // Unbuffered, so a supervisor reading our stdout sees the line at once.
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
-        try await app.runService()
+        try await BatchSender.run(app, logger: logger)
     }
 }
 

@@ -1,5 +1,6 @@
 import BatchSenderCore
 import BatchSenderDelivery
+import BatchSenderSQLite
 import BatchSenderStore
 import BatchSenderTesting
 import BatchSenderWorker
@@ -70,13 +71,45 @@ final class Gate: Sendable {
     }
 }
 
-/// An engine on an in-memory store, running until the test ends.
+/// What the engine tests need of a store: the API side to set batches up, the queue to run them.
+typealias EngineStore = DataStore & DeliveryQueue & EventStore
+
+/// Which store an engine test runs on: the in-memory reference, and the real SQLite driver.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory, sqlite
+    var testDescription: String { rawValue }
+
+    func harness() async throws -> EngineHarness {
+        switch self {
+        case .memory: return EngineHarness()
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("batchsender-engine-\(UUID().uuidString)", isDirectory: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let store = try await SQLiteStore.open(path: directory.appendingPathComponent("engine.db").path)
+            return EngineHarness(store: store, directory: directory)
+        }
+    }
+}
+
+/// An engine on a store (in memory unless told otherwise), running until the test ends.
 final class EngineHarness: Sendable {
-    let store = InMemoryStore()
+    let store: any EngineStore
+    /// A temporary directory holding the store's files, removed with the harness.
+    let directory: URL?
     let fixtures = Fixtures()
     let completed = Mutex<[Batch.ID]>([])
     /// How often the engine built a provider (once per runner start).
     let providerBuilds = Mutex(0)
+
+    init(store: any EngineStore = InMemoryStore(), directory: URL? = nil) {
+        self.store = store
+        self.directory = directory
+    }
+
+    deinit {
+        if let directory { try? FileManager.default.removeItem(at: directory) }
+    }
 
     static func settings() -> EngineSettings {
         var settings = EngineSettings()
@@ -107,21 +140,29 @@ final class EngineHarness: Sendable {
     }
 
     /// Runs an engine with `provider` while `body` runs, then shuts it down gracefully.
+    /// With `queue`, the engine works through it (a `ProxyQueue` staging failures); with
+    /// `maintenance`, a maintenance service (rescuer) runs beside it every 50 ms.
     func run(
-        _ provider: ScriptedProvider, settings: EngineSettings = EngineHarness.settings(),
-        _ body: @Sendable (DeliveryEngine) async throws -> Void
+        _ provider: ScriptedProvider, settings: EngineSettings = EngineHarness.settings(), queue: (any DeliveryQueue)? = nil,
+        maintenance: Bool = false, _ body: @Sendable (DeliveryEngine) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test")
-        logger.logLevel = .warning
+        logger.logLevel = .critical
+        let queue = queue ?? store
+        let signal = EngineSignal()
         let engine = DeliveryEngine(
-            queue: store,
+            queue: queue,
             providers: { _ in
                 self.providerBuilds.withLock { $0 += 1 }
                 return provider
             },
-            settings: settings, logger: logger,
+            settings: settings, signal: signal, logger: logger,
             onBatchesCompleted: { ids in self.completed.withLock { $0 += ids } })
-        let group = ServiceGroup(configuration: .init(services: [engine], logger: logger))
+        var services: [any Service] = [engine]
+        if maintenance {
+            services.append(Maintenance(queue: queue, notifier: signal, logger: logger, interval: .milliseconds(50)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             do {

@@ -21,17 +21,26 @@ import Testing
         let rescued = try #require(try await h.store.batchForDelivery(batch.id))
         #expect(rescued.counts.queued == 4)
         #expect(rescued.counts.sending == 0)
-        // The dead worker's late outcome no longer applies.
+        // A slow call's real outcome still applies while nobody has claimed the recipient again…
         let late = try await h.store.complete(
             [DeliveryCompletion(recipientID: claimed[0].recipientID, batchID: batch.id, leaseToken: claimed[0].leaseToken,
                                 resolution: .sent(providerMessageID: "late"))], now: Date())
-        #expect(late.lost == [claimed[0].recipientID])
+        #expect(late.lost.isEmpty)
+        #expect(late.late == 1)
+        #expect(try await h.store.batchForDelivery(batch.id)?.counts.queued == 3)
         let provider = ScriptedProvider()
         try await h.run(provider) { _ in
             let done = try await h.waitFor(batch.id) { $0.status == .completed }
             #expect(done.counts.sent == 4)
         }
-        #expect(try await h.recipients(batch).allSatisfy { $0.attempts == 2 })
+        let rows = try await h.recipients(batch)
+        #expect(rows.first { $0.id == claimed[0].recipientID }?.providerMessageID == "late")
+        #expect(rows.filter { $0.id != claimed[0].recipientID }.allSatisfy { $0.attempts == 2 })
+        // …but once claimed again, the old claim's outcome is lost.
+        let stale = try await h.store.complete(
+            [DeliveryCompletion(recipientID: claimed[1].recipientID, batchID: batch.id, leaseToken: claimed[1].leaseToken,
+                                resolution: .failed(error: "stale"))], now: Date())
+        #expect(stale.lost == [claimed[1].recipientID])
     }
 
     @Test func scheduledBatchesStartWhenDue() async throws {

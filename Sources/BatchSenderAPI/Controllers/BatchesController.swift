@@ -84,12 +84,6 @@ struct BatchesController<Store: DataStore> {
         let id = try Self.id(request, context)
         return try await services.jsonPOST(request, context) { caller, bytes in
             let command = try make(try JSONBody.object(from: bytes, allowEmpty: true))
-            if case .retry = command, let current = try await store.batch(id, in: caller.workspaceID),
-                try await store.sendConfig(current.sendConfigID, in: caller.workspaceID) == nil
-            {
-                // A finished batch may outlive its send config; there is nothing left to send with.
-                throw APIError.conflict("the batch's send config \(current.sendConfigID) was deleted; nothing can be retried")
-            }
             let batch: Batch
             do {
                 batch = try await store.apply(command, to: id, in: caller.workspaceID, at: services.now())

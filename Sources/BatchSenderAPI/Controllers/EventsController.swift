@@ -19,7 +19,8 @@ struct EventsController<Store: DataStore> {
 
     init(services: APIServices<Store>) {
         self.services = services
-        recorder = EventRecorder(store: services.store, now: services.now)
+        recorder = EventRecorder(
+            store: services.store, now: services.now, messageKeys: services.events?.messageKeys ?? .untagged)
     }
 
     func addRoutes(to group: RouterGroup<APIContext>) {

@@ -33,6 +33,9 @@ extension InMemoryStore {
         -> Batch
     {
         guard let current = batches[id], current.workspaceID == workspace else { throw StoreError.notFound("batch \(id)") }
+        if case .retry = command, sendConfigs[current.sendConfigID] == nil {
+            throw StoreError.sendConfigGone(current.sendConfigID)
+        }
         let (next, moves): (Batch, [RecipientMove])
         do {
             (next, moves) = try BatchLifecycle.apply(command, to: current, at: now)
@@ -45,6 +48,8 @@ extension InMemoryStore {
             var changed = 0
             for index in rows.indices where rows[index].recipient.status == move.from {
                 rows[index].recipient.move(move, at: now)
+                // A rescued row keeps its old claim's token; a retry starts afresh.
+                if move.resetsAttempts { leases[rows[index].recipient.id] = nil }
                 changed += 1
             }
             drifted = drifted || changed != move.count
@@ -75,6 +80,11 @@ extension Recipient {
         status = move.to
         updatedAt = now
         if move.to == .queued { nextAttemptAt = now }
-        if move.resetsAttempts { attempts = 0 }
+        if move.resetsAttempts {
+            // A new try: a fresh attempt budget and idempotency key, and no old message's events.
+            attempts = 0
+            retryGeneration += 1
+            providerMessageID = nil
+        }
     }
 }

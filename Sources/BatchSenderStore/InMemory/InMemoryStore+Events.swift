@@ -13,7 +13,9 @@ extension InMemoryStore {
             var stored = StoredEvent(
                 sendConfigID: sendConfig.id, provider: sendConfig.provider, event: event, receivedAt: now, recipient: nil,
                 effect: .pending)
-            if let (batch, index) = match(event, sendConfig: sendConfig.id) {
+            if let (batch, index) = match(event, sendConfig: sendConfig.id),
+                recipients[batch]?[index].recipient.status.isTerminal == true
+            {
                 stored.recipient = (batch, recipients[batch]![index].recipient.id)
                 stored.effect = apply(event, batch: batch, index: index, now: now, report: &report)
             } else {
@@ -97,6 +99,7 @@ extension InMemoryStore {
         if effect == .applied {
             batch.counts.move(1, from: before, to: stored.recipient.status)
             batch.updatedAt = now
+            batch = BatchLifecycle.settle(batch, at: now)
             report.applied += 1
         }
         if !alreadyEngaged {

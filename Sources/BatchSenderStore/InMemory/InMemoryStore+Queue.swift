@@ -19,46 +19,66 @@ extension InMemoryStore {
         lastLeaseToken += 1
         let token = lastLeaseToken
         var claimed: [ClaimedDelivery] = []
-        let active = batches.values.filter { $0.sendConfigID == sendConfig && Self.activeStatuses.contains($0.status) }
-            .sorted { $0.id < $1.id }
-        for var batch in active where claimed.count < limit {
-            guard var rows = recipients[batch.id] else { continue }
-            let due = rows.indices.filter { rows[$0].recipient.isDue(now) }
-                .sorted { (rows[$0].recipient.nextAttemptAt ?? now, $0) < (rows[$1].recipient.nextAttemptAt ?? now, $1) }
-            let suppressed = Set((suppressions[batch.workspaceID] ?? [:]).keys)
-            for index in due.prefix(limit - claimed.count) {
-                var recipient = rows[index].recipient
-                recipient.updatedAt = now
-                if suppressed.contains(rows[index].normalizedTo) {
-                    recipient.status = .suppressed
-                    batch.counts.move(1, from: .queued, to: .suppressed)
-                    rows[index].recipient = recipient
-                    continue
-                }
-                recipient.status = .sending
-                recipient.attempts += 1
-                rows[index].recipient = recipient
-                batch.counts.move(1, from: .queued, to: .sending)
-                let expiry = now.addingTimeInterval(leaseDuration)
-                leases[recipient.id] = (token, expiry)
-                claimed.append(ClaimedDelivery(
-                    recipientID: recipient.id, batchID: batch.id, to: recipient.to, variables: recipient.variables,
-                    attempt: recipient.attempts, maxAttempts: batch.maxAttempts, dryRun: batch.dryRun, leaseToken: token,
-                    leaseExpiresAt: expiry))
+        // Fair shares, as the SQL drivers: each active batch gets up to an equal part first.
+        var remaining = batches.values.filter { $0.sendConfigID == sendConfig && Self.activeStatuses.contains($0.status) }
+            .sorted { $0.id < $1.id }.map(\.id)
+        while claimed.count < limit, !remaining.isEmpty {
+            let share = max(1, (limit - claimed.count + remaining.count - 1) / remaining.count)
+            var stillDue: [Batch.ID] = []
+            for id in remaining where claimed.count < limit {
+                let (taken, more) = claim(from: id, limit: min(share, limit - claimed.count), token: token, now: now,
+                                          leaseDuration: leaseDuration)
+                claimed += taken
+                if more { stillDue.append(id) }
             }
-            recipients[batch.id] = rows
-            if batch.status == .queued {
-                batch.status = .processing
-                batch.startedAt = batch.startedAt ?? now
-            }
-            batch.updatedAt = now
-            batches[batch.id] = BatchLifecycle.settle(batch, at: now)
+            remaining = stillDue
         }
         return claimed
     }
 
+    /// Claims up to `limit` due recipients of one batch; `more` when it may have further due ones.
+    private func claim(from id: Batch.ID, limit: Int, token: Int64, now: Date, leaseDuration: TimeInterval)
+        -> (claimed: [ClaimedDelivery], more: Bool)
+    {
+        guard var batch = batches[id], var rows = recipients[id] else { return ([], false) }
+        var claimed: [ClaimedDelivery] = []
+        let due = rows.indices.filter { rows[$0].recipient.isDue(now) }
+            .sorted { (rows[$0].recipient.nextAttemptAt ?? now, $0) < (rows[$1].recipient.nextAttemptAt ?? now, $1) }
+        let suppressed = Set((suppressions[batch.workspaceID] ?? [:]).keys)
+        for index in due.prefix(limit) {
+            var recipient = rows[index].recipient
+            recipient.updatedAt = now
+            if suppressed.contains(rows[index].normalizedTo) {
+                recipient.status = .suppressed
+                batch.counts.move(1, from: .queued, to: .suppressed)
+                rows[index].recipient = recipient
+                leases[recipient.id] = nil
+                continue
+            }
+            recipient.status = .sending
+            recipient.attempts += 1
+            rows[index].recipient = recipient
+            batch.counts.move(1, from: .queued, to: .sending)
+            let expiry = now.addingTimeInterval(leaseDuration)
+            leases[recipient.id] = (token, expiry)
+            claimed.append(ClaimedDelivery(
+                recipientID: recipient.id, batchID: batch.id, to: recipient.to, variables: recipient.variables,
+                attempt: recipient.attempts, maxAttempts: batch.maxAttempts, dryRun: batch.dryRun, leaseToken: token,
+                leaseExpiresAt: expiry, generation: recipient.retryGeneration))
+        }
+        recipients[id] = rows
+        if due.isEmpty { return ([], false) }
+        if batch.status == .queued {
+            batch.status = .processing
+            batch.startedAt = batch.startedAt ?? now
+        }
+        batch.updatedAt = now
+        batches[id] = BatchLifecycle.settle(batch, at: now)
+        return (claimed, due.count > limit)
+    }
+
     public func extendLeases(_ held: [(Recipient.ID, leaseToken: Int64)], until: Date) async throws {
-        for (id, token) in held where leases[id]?.token == token {
+        for (id, token) in held where leases[id]?.token == token && leases[id]?.expiresAt != .distantFuture {
             leases[id]?.expiresAt = until
         }
     }
@@ -66,11 +86,15 @@ extension InMemoryStore {
     public func complete(_ completions: [DeliveryCompletion], now: Date) async throws -> CompletionReport {
         var report = CompletionReport()
         var touched: Set<Batch.ID> = []
+        // Batches not complete before this call (events applied on the way may settle them).
+        let open = Set(completions.compactMap { batches[$0.batchID]?.completedAt == nil ? $0.batchID : nil })
         for completion in completions {
+            // The claim's token still on the row: in flight, or rescued and not claimed again.
             guard leases[completion.recipientID]?.token == completion.leaseToken,
                 var batch = batches[completion.batchID],
                 let index = recipients[completion.batchID]?.firstIndex(where: { $0.recipient.id == completion.recipientID }),
-                recipients[completion.batchID]?[index].recipient.status == .sending
+                let before = recipients[completion.batchID]?[index].recipient.status,
+                [.sending, .queued, .cancelled, .failed].contains(before)
             else {
                 report.lost.append(completion.recipientID)
                 continue
@@ -86,7 +110,8 @@ extension InMemoryStore {
                 suppressions[batch.workspaceID, default: [:]][address] = Suppression(
                     address: address, workspaceID: batch.workspaceID, reason: .unsubscribe, createdAt: now)
             }
-            batch.counts.move(1, from: .sending, to: next)
+            batch.counts.move(1, from: before, to: next)
+            if before != .sending { report.late += 1 }
             batch.updatedAt = now
             batches[batch.id] = batch
             if let messageID = recipients[completion.batchID]?[index].recipient.providerMessageID, next == .sent || next == .delivered {
@@ -98,7 +123,7 @@ extension InMemoryStore {
         for id in touched.sorted() {
             guard let batch = batches[id] else { continue }
             let settled = BatchLifecycle.settle(batch, at: now)
-            if settled.completedAt != nil && batch.completedAt == nil { report.completedBatches.append(id) }
+            if settled.completedAt != nil && open.contains(id) { report.completedBatches.append(id) }
             batches[id] = settled
         }
         return report
@@ -108,15 +133,19 @@ extension InMemoryStore {
         let expired = leases.filter { $0.value.expiresAt <= expiringBy }.map(\.key)
         var rescued = 0
         for id in expired {
-            leases[id] = nil
+            // The token stays (a late outcome may still apply); the lease no longer expires.
+            leases[id]?.expiresAt = .distantFuture
             for (batchID, rows) in recipients {
                 guard let index = rows.firstIndex(where: { $0.recipient.id == id && $0.recipient.status == .sending }),
                     var batch = batches[batchID]
                 else { continue }
-                let next: RecipientStatus = batch.status == .cancelled ? .cancelled : .queued
+                let (next, error) = LeaseRescue.outcome(
+                    attempts: rows[index].recipient.attempts, maxAttempts: batch.maxAttempts,
+                    batchCancelled: batch.status == .cancelled)
                 recipients[batchID]?[index].recipient.status = next
                 recipients[batchID]?[index].recipient.nextAttemptAt = now
                 recipients[batchID]?[index].recipient.updatedAt = now
+                if let error { recipients[batchID]?[index].recipient.lastError = error }
                 batch.counts.move(1, from: .sending, to: next)
                 batches[batchID] = BatchLifecycle.settle(batch, at: now)
                 rescued += 1
