@@ -24,8 +24,10 @@ public struct ScriptedResponse: Sendable {
     public var body: String = ""
     public var retryAfter: String?
     public var location: String?
-    /// Hold the answer until the receiver stops (to make the client time out).
+    /// Hold the answer until the receiver stops (to make the client time out), at most
+    /// `stallLimit`.
     public var stall = false
+    public var stallLimit: Duration = .seconds(10)
     public var contentType = "text/plain"
     /// More response headers.
     public var headers: [String: String] = [:]
@@ -98,7 +100,8 @@ public final class FakeReceiver: Sendable {
             let answer = script(record, index)
             if answer.stall {
                 // Bounded, so a test that forgets to stop the receiver cannot hang forever.
-                for _ in 0..<500 where !state.released.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(20)) }
+                let end = ContinuousClock.now + answer.stallLimit
+                while !state.released.withLock({ $0 }), ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(20)) }
             }
             var fields = HTTPFields()
             if let value = answer.retryAfter { fields[.retryAfter] = value }
