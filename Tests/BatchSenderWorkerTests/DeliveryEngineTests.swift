@@ -6,7 +6,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite struct DeliveryEngineTests {
+@Suite(.timeLimit(.minutes(2))) struct DeliveryEngineTests {
     @Test func deliversEveryRecipientAndCompletesOnce() async throws {
         let h = EngineHarness()
         let batch = try await h.sentBatch(count: 40)
@@ -202,8 +202,10 @@ import Testing
         try await h.run(provider) { engine in
             _ = try await h.waitFor(first.id) { $0.status == .completed }
             #expect(h.providerBuilds.withLock { $0 } == 1)
+            var config = try #require(try await h.store.sendConfigForDelivery(first.sendConfigID))
+            config.settings = ["maxSegments": 3]
+            try await h.store.updateSendConfig(config)
             engine.signal.sendConfigChanged(first.sendConfigID)
-            let config = try #require(try await h.store.sendConfigForDelivery(first.sendConfigID))
             var second = h.fixtures.batch(for: config, name: "second", createdAt: Date())
             second.payload = first.payload
             _ = try await h.store.createBatch(second, recipients: h.fixtures.recipients(["+14155550999"], module: .sms))
@@ -212,6 +214,7 @@ import Testing
             _ = try await h.waitFor(second.id) { $0.status == .completed }
         }
         #expect(h.providerBuilds.withLock { $0 } == 2, "the changed config's provider was built again")
+        #expect(h.builtFrom.withLock { $0.map(\.settings) } == [[:], ["maxSegments": 3]], "from the changed config")
     }
 }
 

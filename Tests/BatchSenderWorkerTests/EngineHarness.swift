@@ -101,6 +101,8 @@ final class EngineHarness: Sendable {
     let completed = Mutex<[Batch.ID]>([])
     /// How often the engine built a provider (once per runner start).
     let providerBuilds = Mutex(0)
+    /// The send configs providers were built from, in order.
+    let builtFrom = Mutex<[SendConfig]>([])
 
     init(store: any EngineStore = InMemoryStore(), directory: URL? = nil) {
         self.store = store
@@ -152,8 +154,9 @@ final class EngineHarness: Sendable {
         let signal = EngineSignal()
         let engine = DeliveryEngine(
             queue: queue,
-            providers: { _ in
+            providers: { config in
                 self.providerBuilds.withLock { $0 += 1 }
+                self.builtFrom.withLock { $0.append(config) }
                 return provider
             },
             settings: settings, signal: signal, logger: logger,
