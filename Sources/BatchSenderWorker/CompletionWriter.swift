@@ -12,7 +12,7 @@ import Logging
 ///   the store has shown it accepts other writes;
 /// - while the store refuses everything (disk full, database gone), the rest is retried whole
 ///   with capped backoff, and runners stop claiming once `completionBacklogLimit` outcomes wait
-///   (`waitForRoom`), so the backlog stays bounded;
+///   (`isFull`), so the backlog stays bounded;
 /// - `drain(until:)` gives up at its deadline. Outcomes never written keep nothing in memory:
 ///   their leases expire and the rescuer re-queues the recipients (at least once, CONTRACT §5).
 actor CompletionWriter {
@@ -25,7 +25,6 @@ actor CompletionWriter {
     private var writing = 0
     private var flushScheduled = false
     private var flushing: Task<Void, Never>?
-    private var roomWaiters: [CheckedContinuation<Void, Never>] = []
     /// Set by `drain(until:)`: past it, writes stop retrying.
     private var giveUpAt: ContinuousClock.Instant?
     /// Called with the batches that completed, so observers (tests, metrics) can react.
@@ -60,13 +59,9 @@ actor CompletionWriter {
         }
     }
 
-    /// Returns once fewer than `completionBacklogLimit` outcomes wait: runners call it before
-    /// claiming, so a store that cannot keep up (or is down) stops new claims, not memory.
-    func waitForRoom() async {
-        while backlog >= settings.completionBacklogLimit {
-            await withCheckedContinuation { roomWaiters.append($0) }
-        }
-    }
+    /// Whether `completionBacklogLimit` outcomes wait: runners do not claim then, so a store
+    /// that cannot keep up (or is down) stops new claims, not memory.
+    var isFull: Bool { backlog >= settings.completionBacklogLimit }
 
     /// Writes everything buffered and waits for it, giving up at `deadline` (shutdown).
     /// Returns how many outcomes were abandoned.
@@ -149,7 +144,6 @@ actor CompletionWriter {
         writing = 0
         flushing = nil
         if !buffer.isEmpty { startFlush() }
-        wakeRoomWaiters()
     }
 
     /// One transaction; `nil` when written, else the error's description.
@@ -171,7 +165,6 @@ actor CompletionWriter {
                     metadata: ["recipients": "\(report.late)"])
             }
             if !report.completedBatches.isEmpty { onCompleted(report.completedBatches) }
-            wakeRoomWaiters()
             return nil
         } catch {
             EngineMetrics.completionWriteFailure()
@@ -188,13 +181,6 @@ actor CompletionWriter {
         logger.critical(
             "delivery outcomes abandoned; their leases will expire and the rescuer re-queues them",
             metadata: ["reason": "\(reason)", "outcomes": "\(completions.count)", "recipient.id": "\(completions[0].recipientID)"])
-    }
-
-    private func wakeRoomWaiters() {
-        guard backlog < settings.completionBacklogLimit, !roomWaiters.isEmpty else { return }
-        let waiters = roomWaiters
-        roomWaiters.removeAll()
-        for waiter in waiters { waiter.resume() }
     }
 }
 

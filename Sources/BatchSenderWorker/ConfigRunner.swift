@@ -98,8 +98,11 @@ final class ConfigRunner: Sendable {
                     try? await Task.sleep(for: .milliseconds(2))
                     free = await slots.freeCount
                 }
-                // A store that cannot keep up with outcomes stops claims here, not memory.
-                await writer.waitForRoom()
+                // A store that cannot keep up with outcomes stops claims here, not memory. Polled
+                // (only while full), so a stop or a shutdown's cancellation is never held up.
+                while await writer.isFull, !isStopping, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
                 if isStopping || signal.hasPendingChange(config.id) { break }
                 if let until = state.withLock({ $0.pausedUntil }), until > clock.now {
                     // Wake at least every second, so a stop or a config change is not held up.

@@ -172,4 +172,23 @@ import Testing
         #expect(keys[1].hasSuffix("_r1"))
         #expect(MessageKey.parse(keys[1])?.row == MessageKey.parse(keys[0])?.row)
     }
+
+    @Test func shutdownDuringAStoreOutageGivesUpAtItsDeadline() async throws {
+        let h = EngineHarness()
+        let batch = try await h.sentBatch(count: 20, maxConcurrency: 2)
+        let queue = ProxyQueue(h.store, failComplete: { _ in StagedFailure("database is locked") })
+        var settings = EngineHarness.settings()
+        settings.completionBacklogLimit = 2
+        settings.shutdownCallDeadline = .milliseconds(200)
+        settings.shutdownWriteDeadline = .milliseconds(300)
+        try await h.run(ScriptedProvider(), settings: settings, queue: queue) { _ in
+            while queue.completeFailures < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        // The engine returned (the time limit would fail the test otherwise) with its outcomes
+        // unwritten: the recipients stay leased, for the rescuer to re-queue.
+        let after = try #require(try await h.store.batchForDelivery(batch.id))
+        #expect(after.counts.sending > 0)
+        #expect(after.counts.sending <= 4, "claims stopped at the backlog limit")
+        #expect(after.counts.sent == 0)
+    }
 }
