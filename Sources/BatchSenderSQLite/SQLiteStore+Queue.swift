@@ -70,10 +70,7 @@ extension SQLiteStore {
                         variables: try row.jsonObject("variables"), attempt: try row.required("attempts", as: Int.self) + 1,
                         maxAttempts: batch.maxAttempts, dryRun: batch.dryRun, leaseToken: token, leaseExpiresAt: expiry))
                 }
-                if batch.status == .queued {
-                    batch.status = .processing
-                    batch.startedAt = batch.startedAt ?? now
-                }
+                batch = BatchLifecycle.claimed(batch, at: now)
                 batch.updatedAt = now
                 try Self.writeState(of: BatchLifecycle.settle(batch, at: now), db)
             }
