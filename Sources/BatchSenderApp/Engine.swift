@@ -33,7 +33,7 @@ struct Engine {
                 publicURL: config.publicURL))
         }
         let engine = DeliveryEngine(queue: store, providers: providers, signal: signal, logger: logger)
-        let maintenance = Maintenance(queue: store, notifier: signal, logger: logger, events: store)
+        let maintenance = Maintenance(queue: store, notifier: signal, logger: logger, events: store, idempotency: store)
         // The client outlives the engine: it shuts down after in-flight calls have finished.
         return Engine(
             signal: signal, services: [HTTPClientService(client: httpClient), engine, maintenance],
