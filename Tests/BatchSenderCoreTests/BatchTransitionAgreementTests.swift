@@ -79,6 +79,16 @@ import Testing
         }
     }
 
+    @Test func everyRecipientMoveOfACommandIsInTheRecipientTable() {
+        for batch in Self.batches {
+            for command in Self.commands {
+                for move in (try? BatchLifecycle.step(command, to: batch, at: Self.now).moves) ?? [] {
+                    #expect(move.from.canTransition(to: move.to), "\(command): \(move.from) → \(move.to)")
+                }
+            }
+        }
+    }
+
     @Test func movedConsultsTheTable() {
         for batch in Self.batches {
             for status in BatchStatus.allCases {
