@@ -38,7 +38,7 @@ struct Engine {
                 publicURL: config.publicURL))
         }
         let engine = DeliveryEngine(queue: store, providers: providers, settings: settings, signal: signal, logger: logger)
-        let maintenance = Maintenance(queue: store, notifier: signal, logger: logger, events: store)
+        let maintenance = Maintenance(queue: store, notifier: signal, logger: logger, events: store, idempotency: store)
         var events = try eventServices(config, client: httpClient, logger: logger)
         events.messageKeys = messageKeys
         // The client outlives the engine: it shuts down after in-flight calls have finished.

@@ -44,6 +44,16 @@ public enum BatchLifecycle {
     public static func apply(
         _ command: BatchCommand, to batch: Batch, at now: Date
     ) throws(BatchLifecycleError) -> (batch: Batch, moves: [RecipientMove]) {
+        let (next, moves) = try step(command, to: batch, at: now)
+        // A command with nothing to do (pausing a paused batch, …) leaves the batch as it was.
+        guard next != batch else { return (batch, moves) }
+        return (settle(next, at: now), moves)
+    }
+
+    /// `command`'s own status change, before `settle`: each is one move of `BatchTransitions`.
+    public static func step(
+        _ command: BatchCommand, to batch: Batch, at now: Date
+    ) throws(BatchLifecycleError) -> (batch: Batch, moves: [RecipientMove]) {
         var next = batch
         var moves: [RecipientMove] = []
         func move(_ from: RecipientStatus, _ to: RecipientStatus, resetting: Bool = false) {
@@ -53,45 +63,46 @@ public enum BatchLifecycle {
             next.counts.move(count, from: from, to: to)
         }
 
+        // Every status change goes through the table: a move it forbids is refused, never written.
+        func enter(_ status: BatchStatus, else refusal: @autoclosure () -> String? = nil) throws(BatchLifecycleError) {
+            guard let moved = next.moved(to: status) else {
+                throw .conflict(refusal() ?? "batch is \(next.status.rawValue) and cannot become \(status.rawValue)")
+            }
+            next = moved
+        }
+
         switch command {
         case .send:
             guard batch.status == .draft else { throw .conflict("batch is \(batch.status.rawValue); only a draft can be sent") }
             guard batch.counts.total > 0 else { throw .invalid("batch has no recipients; add recipients before sending") }
             if let scheduledAt = batch.scheduledAt, scheduledAt > now {
-                next.status = .scheduled
+                try enter(.scheduled)
             } else {
-                next.status = .queued
+                try enter(.queued)
                 move(.pending, .queued)
             }
         case .pause:
-            switch batch.status {
-            case .paused: return (batch, [])
-            case .scheduled, .queued, .processing: next.status = .paused
-            default: throw .conflict("batch is \(batch.status.rawValue) and cannot be paused")
-            }
+            if batch.status == .paused { return (batch, []) }
+            try enter(.paused, else: "batch is \(batch.status.rawValue) and cannot be paused")
         case .resume:
             switch batch.status {
             case .queued, .processing, .scheduled: return (batch, [])
-            case .paused:
-                if batch.startedAt != nil {
-                    next.status = .processing
-                } else if let scheduledAt = batch.scheduledAt, scheduledAt > now, batch.counts.pending > 0 {
-                    next.status = .scheduled
-                } else {
-                    next.status = .queued
-                    move(.pending, .queued)
-                }
+            case .paused: break
             default: throw .conflict("batch is \(batch.status.rawValue) and cannot be resumed")
             }
-        case .cancel:
-            switch batch.status {
-            case .cancelled: return (batch, [])
-            case .draft, .scheduled, .queued, .processing, .paused:
-                next.status = .cancelled
-                move(.pending, .cancelled)
-                move(.queued, .cancelled)
-            case .completed: throw .conflict("batch is completed and cannot be cancelled")
+            if batch.startedAt != nil {
+                try enter(.processing)
+            } else if let scheduledAt = batch.scheduledAt, scheduledAt > now, batch.counts.pending > 0 {
+                try enter(.scheduled)
+            } else {
+                try enter(.queued)
+                move(.pending, .queued)
             }
+        case .cancel:
+            if batch.status == .cancelled { return (batch, []) }
+            try enter(.cancelled, else: "batch is \(batch.status.rawValue) and cannot be cancelled")
+            move(.pending, .cancelled)
+            move(.queued, .cancelled)
         case .retry(let statuses):
             guard !statuses.isEmpty else { throw .invalid("statuses must name at least one status") }
             let refused = statuses.subtracting(RecipientStatus.retryable)
@@ -106,29 +117,29 @@ public enum BatchLifecycle {
             for status in RecipientStatus.allCases where statuses.contains(status) {
                 move(status, .queued, resetting: true)
             }
+            // A finished batch re-opens as `queued`, like a sent one: the next claim makes it
+            // `processing` again (and keeps its first `startedAt`).
             if !moves.isEmpty, batch.status == .completed || batch.status == .cancelled {
-                next.status = batch.startedAt == nil ? .queued : .processing
+                try enter(.queued)
                 next.completedAt = nil
             }
         }
         next.updatedAt = now
-        return (settle(next, at: now), moves)
+        return (next, moves)
     }
 
-    /// Marks the batch complete once no recipient is pending, queued or sending (CONTRACT §4).
-    /// A cancelled batch keeps its status and records when its last in-flight call ended.
+    /// Marks the batch complete once no recipient is pending, queued or sending (CONTRACT §4), if
+    /// `BatchTransitions` lets its status become `completed`. A cancelled batch keeps its status and
+    /// records when its last in-flight call ended.
     public static func settle(_ batch: Batch, at now: Date) -> Batch {
-        var next = batch
-        guard next.counts.open == 0, next.completedAt == nil else { return next }
-        switch next.status {
-        case .queued, .processing, .paused:
-            next.status = .completed
-            next.completedAt = now
-        case .cancelled:
-            next.completedAt = now
-        case .draft, .scheduled, .completed:
-            break
+        guard batch.counts.open == 0, batch.completedAt == nil else { return batch }
+        if var completed = batch.moved(to: .completed) {
+            completed.completedAt = now
+            return completed
         }
+        guard batch.status == .cancelled else { return batch }
+        var next = batch
+        next.completedAt = now
         return next
     }
 }

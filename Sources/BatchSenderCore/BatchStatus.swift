@@ -12,7 +12,9 @@ public enum BatchStatus: String, CaseIterable, Codable, Sendable {
     }
 }
 
-/// The one table of allowed batch transitions.
+/// The one table of allowed batch transitions. `BatchLifecycle` and the stores change a batch's
+/// status only through `Batch.moved(to:)`, which consults it; `BatchTransitionAgreementTests`
+/// checks that the code makes every move listed here and no other.
 public enum BatchTransitions {
     public static let allowed: [BatchStatus: Set<BatchStatus>] = [
         .draft: [.queued, .scheduled, .cancelled],
@@ -20,7 +22,7 @@ public enum BatchTransitions {
         .queued: [.processing, .paused, .cancelled, .completed],
         .processing: [.completed, .paused, .cancelled],
         .paused: [.queued, .processing, .scheduled, .cancelled, .completed],
-        // `retry` re-opens a finished batch.
+        // `retry` re-opens a finished batch as queued; its next claim makes it processing.
         .completed: [.queued],
         .cancelled: [.queued],
     ]

@@ -54,7 +54,7 @@ extension SQLiteStore {
                         """,
                     arguments: [now.unixTime, now.unixTime, batch.id.rawValue])
                 batch.counts.move(db.changesCount, from: .pending, to: .queued)
-                batch.status = .queued
+                batch = BatchLifecycle.scheduleReached(batch)
                 batch.updatedAt = now
                 try Self.writeState(of: BatchLifecycle.settle(batch, at: now), db)
             }

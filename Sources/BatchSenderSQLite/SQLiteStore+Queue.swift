@@ -94,10 +94,7 @@ extension SQLiteStore {
                 maxAttempts: batch.maxAttempts, dryRun: batch.dryRun, leaseToken: token, leaseExpiresAt: expiry,
                 generation: try row.required("retry_generation")))
         }
-        if batch.status == .queued {
-            batch.status = .processing
-            batch.startedAt = batch.startedAt ?? now
-        }
+        batch = BatchLifecycle.claimed(batch, at: now)
         batch.updatedAt = now
         batch = BatchLifecycle.settle(batch, at: now)
         try writeState(of: batch, db)

@@ -140,6 +140,12 @@ public enum IdempotencyClaim: Hashable, Sendable {
     case inProgress
 }
 
+/// How long an `Idempotency-Key` record counts (CONTRACT §2). Older records are replaced by a new
+/// claim and purged by maintenance.
+public enum IdempotencyWindow {
+    public static let duration: TimeInterval = 24 * 3600
+}
+
 /// `Idempotency-Key` records, kept for 24 hours (CONTRACT §2).
 public protocol IdempotencyStore: Sendable {
     /// Claims `key` for a request whose fingerprint is `requestHash`. Records older than `expiry`
@@ -151,6 +157,8 @@ public protocol IdempotencyStore: Sendable {
     func completeIdempotencyKey(_ key: String, in workspace: Workspace.ID, response: IdempotentResponse) async throws
     /// Forgets a claimed key whose request failed without a response worth replaying.
     func releaseIdempotencyKey(_ key: String, in workspace: Workspace.ID) async throws
+    /// Deletes the records created before `date`, finished or not, and returns how many.
+    func purgeIdempotencyKeys(createdBefore date: Date) async throws -> Int
 }
 
 /// Health of the store itself.

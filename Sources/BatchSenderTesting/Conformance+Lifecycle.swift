@@ -125,6 +125,23 @@ extension StoreConformance {
                 try expectEqual(recipient.updatedAt, f.time(12))
             }
         },
+        Case("retry re-opens a finished batch as queued; the next claim makes it processing again") { store, f in
+            let seed = try await f.seed(store)
+            let wsID = seed.workspace.id
+            let batch = try await queued(store, f, seed, ["a@example.com", "b@example.com"])
+            let claimed = try await store.claim(sendConfig: seed.sendConfig.id, limit: 2, now: f.time(11), leaseDuration: 30)
+            _ = try await complete(store, claimed[0], .failed(error: "rejected"), at: f.time(12))
+            _ = try await complete(store, claimed[1], .sent(providerMessageID: "m"), at: f.time(12))
+            try expectEqual(try await store.batch(batch.id, in: wsID)?.status, .completed)
+            let retried = try await store.apply(.retry([.failed]), to: batch.id, in: wsID, at: f.time(13))
+            try expectEqual(retried.status, .queued, "the table's move: completed → queued")
+            try expectEqual(retried.startedAt, f.time(11), "the first start is kept")
+            try expectEqual(retried.completedAt, nil)
+            _ = try await store.claim(sendConfig: seed.sendConfig.id, limit: 2, now: f.time(14), leaseDuration: 30)
+            let running = try await store.batch(batch.id, in: wsID)
+            try expectEqual(running?.status, .processing)
+            try expectEqual(running?.startedAt, f.time(11))
+        },
         Case("send completes a batch whose recipients are all suppressed") { store, f in
             let seed = try await f.seed(store)
             let wsID = seed.workspace.id

@@ -106,5 +106,24 @@ extension StoreConformance {
             try await store.releaseIdempotencyKey("k", in: b.workspace.id)
             try expectEqual(try await store.claimIdempotencyKey("k", in: a.workspace.id, requestHash: "h", at: f.time(2), expiry: 60), .replay(response))
         },
+        Case("idempotency: purge deletes the records created before the date, finished or not") { store, f in
+            let wsID = try await f.seed(store).workspace.id
+            let week: TimeInterval = 7 * 86_400
+            let response = IdempotentResponse(status: 201, contentType: "application/json", body: Data("{}".utf8))
+            func claim(_ key: String, at seconds: Double) async throws -> IdempotencyClaim {
+                try await store.claimIdempotencyKey(key, in: wsID, requestHash: "h", at: f.time(seconds), expiry: week)
+            }
+            try expectEqual(try await claim("done", at: 0), .claimed)
+            try await store.completeIdempotencyKey("done", in: wsID, response: response)
+            try expectEqual(try await claim("open", at: 1), .claimed)
+            try expectEqual(try await claim("young", at: 10), .claimed)
+            try await store.completeIdempotencyKey("young", in: wsID, response: response)
+            try expectEqual(try await store.purgeIdempotencyKeys(createdBefore: f.time(10)), 2)
+            try expectEqual(try await store.purgeIdempotencyKeys(createdBefore: f.time(10)), 0, "purged once")
+            // Within a week's expiry a kept record replays, and a purged one is claimed afresh.
+            try expectEqual(try await claim("done", at: 11), .claimed)
+            try expectEqual(try await claim("open", at: 11), .claimed)
+            try expectEqual(try await claim("young", at: 11), .replay(response))
+        },
     ]
 }

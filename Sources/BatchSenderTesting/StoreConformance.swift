@@ -4,7 +4,8 @@ import BatchSenderStore
 /// each case gets a fresh, empty store and fresh fixtures, and throws `ConformanceFailure`
 /// when the store breaks a promise of the store protocols' doc comments.
 ///
-/// A driver's test target runs them all with one parameterized test:
+/// A driver's test target conforms its store to `BatchStateOverwriting` (for the safety-net cases)
+/// and runs them all with one parameterized test:
 /// ```swift
 /// @Test(arguments: StoreConformance.names)
 /// func conformance(_ name: String) async throws {
@@ -26,7 +27,7 @@ public enum StoreConformance {
     /// Every case, grouped by protocol.
     public static let cases: [Case] =
         workspaceCases + sendConfigCases + batchCases + uploadCases + lifecycleCases + suppressionCases
-        + idempotencyCases + healthCases + queueCases + eventCases + failureCases
+        + idempotencyCases + healthCases + queueCases + safetyNetCases + eventCases + failureCases
 
     /// The names of all cases, for `@Test(arguments:)`.
     public static var names: [String] { cases.map(\.name) }

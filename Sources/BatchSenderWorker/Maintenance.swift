@@ -5,7 +5,8 @@ import Logging
 import ServiceLifecycle
 
 /// Leader-only upkeep behind a lease kept in the store (River's shape): the lease rescuer, the
-/// scheduler and the stuck-batch safety net. With several processes, one does this at a time.
+/// scheduler, the stuck-batch safety net and hourly retention (unmatched events, idempotency keys).
+/// With several processes, one does this at a time.
 public struct Maintenance: Service {
     private let queue: any DeliveryQueue
     private let notifier: any DeliveryNotifier
@@ -17,16 +18,20 @@ public struct Maintenance: Service {
     private let events: (any EventStore)?
     /// How long an event nobody's message matches is kept before it is pruned.
     private let pendingEventRetention: TimeInterval
+    private let idempotency: (any IdempotencyStore)?
 
     /// - Parameters:
     ///   - interval: how often the leader rescues leases and starts scheduled batches.
     ///   - safetyNetEvery: run the stuck-batch check every this many rounds.
+    ///   - idempotency: where `Idempotency-Key` records live; those past their 24 hours are purged hourly.
     public init(
         queue: any DeliveryQueue, notifier: any DeliveryNotifier, now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger, holder: String = UUID().uuidString, interval: Duration = .seconds(1), safetyNetEvery: Int = 30,
-        events: (any EventStore)? = nil, pendingEventRetention: TimeInterval = 7 * 86_400
+        events: (any EventStore)? = nil, pendingEventRetention: TimeInterval = 7 * 86_400,
+        idempotency: (any IdempotencyStore)? = nil
     ) {
         self.events = events
+        self.idempotency = idempotency
         self.pendingEventRetention = pendingEventRetention
         self.queue = queue
         self.notifier = notifier
@@ -71,10 +76,16 @@ public struct Maintenance: Service {
                     metadata: ["batch.ids": "\(repaired.map(\.rawValue).joined(separator: ","))"])
             }
         }
-        // Hourly with the default interval: events for messages we never sent expire.
-        if let events, round % (safetyNetEvery * 120) == 0 {
+        // Hourly with the default interval: events for messages we never sent expire, and so do
+        // idempotency keys past their 24 hours (CONTRACT §2).
+        guard round % (safetyNetEvery * 120) == 0 else { return }
+        if let events {
             let pruned = try await events.prunePendingEvents(receivedBefore: now().addingTimeInterval(-pendingEventRetention))
             if pruned > 0 { logger.info("pruned unmatched provider events", metadata: ["events": "\(pruned)"]) }
+        }
+        if let idempotency {
+            let purged = try await idempotency.purgeIdempotencyKeys(createdBefore: now().addingTimeInterval(-IdempotencyWindow.duration))
+            if purged > 0 { logger.debug("purged expired idempotency keys", metadata: ["keys": "\(purged)"]) }
         }
     }
 }

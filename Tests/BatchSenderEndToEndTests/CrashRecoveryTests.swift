@@ -13,7 +13,7 @@ import Testing
     static let maxConcurrency = 16
 
 
-    @Test func killedThreeTimesMidBatchLosesNothing() async throws {
+    @Test(.timeLimit(.minutes(10))) func killedThreeTimesMidBatchLosesNothing() async throws {
         let receiver = try await FakeReceiver.start()
         var server = try ServerProcess(databasePath: database, environment: environment)
         do {
@@ -31,7 +31,7 @@ import Testing
             let counts = try #require(done["counts"] as? [String: Int])
             #expect(counts["delivered"] == Self.total)
             #expect(counts["total"] == Self.total)
-            #expect(counts.filter { $0.key != "total" }.values.reduce(0, +) == Self.total, "one status each")
+            try await expectOneTerminalStatusEach(server, key: key, batchID: batchID, counts: counts)
             #expect(await server.terminate() == 0)
         } catch {
             server.kill9()
@@ -78,6 +78,44 @@ import Testing
         let (sent, _) = try await server.request("POST", "/v1/batches/\(batchID)/send", key: key)
         #expect(sent == 202)
         return batchID
+    }
+
+    /// Every recipient row is listed once, in a terminal status, and each status's count is the
+    /// number of rows in it (the counts are maintained separately from the rows).
+    private func expectOneTerminalStatusEach(
+        _ server: ServerProcess, key: String, batchID: String, counts: [String: Int]
+    ) async throws {
+        let rows = try await recipientRows(server, key: key, batchID: batchID)
+        let ids = rows.compactMap { $0["id"] as? String }
+        #expect(ids.count == Self.total, "every recipient listed")
+        #expect(Set(ids).count == ids.count, "no recipient listed twice")
+        let statuses = rows.compactMap { $0["status"] as? String }
+        #expect(statuses.count == rows.count, "every row has a status")
+        let terminal: Set<String> = ["sent", "delivered", "failed", "bounced", "complained", "suppressed", "cancelled"]
+        #expect(statuses.allSatisfy(terminal.contains), "open: \(Set(statuses).subtracting(terminal))")
+        var perStatus: [String: Int] = [:]
+        for status in statuses { perStatus[status, default: 0] += 1 }
+        for (status, count) in counts where status != "total" {
+            #expect(count == perStatus[status, default: 0], "\(status): counted \(count), rows \(perStatus[status, default: 0])")
+        }
+        #expect(Set(perStatus.keys).isSubset(of: Set(counts.keys)), "a row status without a count")
+    }
+
+    /// `GET /v1/batches/{id}/recipients`, every page.
+    private func recipientRows(_ server: ServerProcess, key: String, batchID: String) async throws -> [[String: Any]] {
+        var rows: [[String: Any]] = []
+        var cursor: String?
+        for _ in 0...(Self.total / 500 + 1) {
+            let query = cursor.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }.map { "&cursor=\($0)" } ?? ""
+            let (status, body) = try await server.request("GET", "/v1/batches/\(batchID)/recipients?limit=500\(query)", key: key)
+            #expect(status == 200, "\(body)")
+            let page = JSON.object(body)
+            rows += page["data"] as? [[String: Any]] ?? []
+            cursor = page["nextCursor"] as? String
+            if cursor == nil { break }
+        }
+        #expect(cursor == nil, "the pages end")
+        return rows
     }
 
     private func waitForRequests(_ receiver: FakeReceiver, atLeast count: Int) async throws {

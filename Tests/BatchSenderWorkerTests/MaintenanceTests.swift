@@ -1,5 +1,6 @@
 import BatchSenderCore
 import BatchSenderStore
+import BatchSenderTesting
 import BatchSenderWorker
 import Foundation
 import Logging
@@ -69,6 +70,79 @@ import Testing
         #expect(!(try await store.acquireLeadership("maintenance", holder: "b", now: now, ttl: 10)))
         #expect(try await store.acquireLeadership("maintenance", holder: "a", now: now, ttl: 10), "renewal")
         #expect(try await store.acquireLeadership("maintenance", holder: "b", now: now.addingTimeInterval(11), ttl: 10))
+    }
+
+    /// Two processes' maintenance against one store: while one holds the lease the other does
+    /// nothing, and once the first stops renewing, the second takes over when the lease expires.
+    @Test func twoInstancesOneDoesTheWorkAndTheOtherTakesOverAfterTheLeaseExpires() async throws {
+        let h = EngineHarness()
+        let f = h.fixtures
+        let seed = try await f.seed(h.store)
+        func scheduled(dueAt seconds: Double) async throws -> Batch.ID {
+            let draft = try await f.draft(h.store, seed, ["a@example.com"], scheduledAt: f.time(seconds))
+            return try await h.store.apply(.send, to: draft.id, in: seed.workspace.id, at: f.time(0)).id
+        }
+        func status(_ id: Batch.ID) async throws -> BatchStatus? { try await h.store.batchForDelivery(id)?.status }
+        let clock = ManualClock(f.time(0))
+        let (notifierA, notifierB) = (CountingNotifier(), CountingNotifier())
+        // The default 1 s interval: a lease of 5 s.
+        let a = Maintenance(queue: h.store, notifier: notifierA, now: { clock.now }, logger: logger, holder: "a")
+        let b = Maintenance(queue: h.store, notifier: notifierB, now: { clock.now }, logger: logger, holder: "b")
+        let first = try await scheduled(dueAt: 1)
+        let second = try await scheduled(dueAt: 2)
+        let third = try await scheduled(dueAt: 5)
+
+        clock.set(f.time(1))
+        try await a.tick(round: 1)
+        try await b.tick(round: 1)
+        #expect(try await status(first) == .queued)
+        #expect((notifierA.workAvailableCalls, notifierB.workAvailableCalls) == (1, 0), "a leads")
+
+        // a's last renewal is at 3; it then stops (a crashed process) and its lease runs to 8.
+        clock.set(f.time(3))
+        try await a.tick(round: 2)
+        #expect(try await status(second) == .queued)
+        clock.set(f.time(7))
+        try await b.tick(round: 2)
+        #expect(try await status(third) == .scheduled, "due, but b waits while a's lease lasts")
+        #expect((notifierA.workAvailableCalls, notifierB.workAvailableCalls) == (2, 0))
+
+        clock.set(f.time(9))
+        try await b.tick(round: 3)
+        #expect(try await status(third) == .queued, "b took over once a's lease expired")
+        #expect(notifierB.workAvailableCalls == 1)
+
+        // a comes back: b holds the lease now, so a does nothing.
+        let fourth = try await scheduled(dueAt: 10)
+        clock.set(f.time(10))
+        try await a.tick(round: 3)
+        #expect(try await status(fourth) == .scheduled)
+        #expect(notifierA.workAvailableCalls == 2)
+        try await b.tick(round: 4)
+        #expect(try await status(fourth) == .queued)
+    }
+
+    /// `Idempotency-Key` records are remembered 24 hours (CONTRACT §2): the leader's hourly round
+    /// deletes older ones.
+    @Test func theLeaderPurgesIdempotencyKeysOlderThanADay() async throws {
+        let store = InMemoryStore()
+        let f = Fixtures()
+        let workspace = try await f.seed(store).workspace.id
+        let week: TimeInterval = 7 * 86_400
+        for (key, hours) in [("old", 25.0), ("young", 23.0)] {
+            _ = try await store.claimIdempotencyKey(key, in: workspace, requestHash: "h", at: f.time(-hours * 3600), expiry: week)
+        }
+        // A record still stored answers another request with `.mismatch`; a purged one is claimed afresh.
+        func stored(_ key: String) async throws -> Bool {
+            try await store.claimIdempotencyKey(key, in: workspace, requestHash: "probe", at: f.time(0), expiry: week) == .mismatch
+        }
+        let maintenance = Maintenance(
+            queue: store, notifier: SilentNotifier(), now: { f.time(0) }, logger: logger, idempotency: store)
+        try await maintenance.tick(round: 1)
+        #expect(try await stored("old"), "not an hourly round")
+        try await maintenance.tick(round: 0)
+        #expect(!(try await stored("old")))
+        #expect(try await stored("young"))
     }
 }
 

@@ -13,7 +13,7 @@ import Logging
 /// Only successful responses are kept: a request that failed validation may be corrected and sent
 /// again with the same key.
 public struct Idempotency<Store: IdempotencyStore>: Sendable {
-    public static var window: TimeInterval { 24 * 3600 }
+    public static var window: TimeInterval { IdempotencyWindow.duration }
     static var headerName: HTTPField.Name { HTTPField.Name("Idempotency-Key")! }
 
     let store: Store

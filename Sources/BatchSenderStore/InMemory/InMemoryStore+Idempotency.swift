@@ -23,4 +23,10 @@ extension InMemoryStore {
         // Only an unfinished claim is forgotten: a stored response stays replayable.
         if idempotency[id]?.response == nil { idempotency[id] = nil }
     }
+
+    public func purgeIdempotencyKeys(createdBefore date: Date) async throws -> Int {
+        let expired = idempotency.filter { $0.value.createdAt < date }.keys
+        for id in expired { idempotency[id] = nil }
+        return expired.count
+    }
 }

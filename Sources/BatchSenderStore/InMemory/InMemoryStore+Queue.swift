@@ -68,10 +68,7 @@ extension InMemoryStore {
         }
         recipients[id] = rows
         if due.isEmpty { return ([], false) }
-        if batch.status == .queued {
-            batch.status = .processing
-            batch.startedAt = batch.startedAt ?? now
-        }
+        batch = BatchLifecycle.claimed(batch, at: now)
         batch.updatedAt = now
         batches[id] = BatchLifecycle.settle(batch, at: now)
         return (claimed, due.count > limit)
@@ -157,8 +154,7 @@ extension InMemoryStore {
     public func startScheduledBatches(now: Date) async throws -> [Batch.ID] {
         var started: [Batch.ID] = []
         for batch in batches.values where batch.status == .scheduled && (batch.scheduledAt ?? now) <= now {
-            var next = batch
-            next.status = .queued
+            var next = BatchLifecycle.scheduleReached(batch)
             next.updatedAt = now
             for index in (recipients[batch.id] ?? []).indices where recipients[batch.id]?[index].recipient.status == .pending {
                 recipients[batch.id]?[index].recipient.status = .queued
