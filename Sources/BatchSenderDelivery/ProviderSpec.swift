@@ -35,8 +35,10 @@ public struct ProviderSpec: Sendable {
                 unsubscribe(&reader)
             }
         case .smtp:
-            ProviderSpec(required: [], optional: ["username", "password"]) { reader, _ in
-                _ = reader.string("host", required: true)
+            ProviderSpec(required: [], optional: ["username", "password"]) { reader, v in
+                if let host = reader.string("host", required: true), let reason = v.policy.blockedReason(forHost: host) {
+                    reader.fail("host", "blocked: \(reason)")
+                }
                 _ = reader.int("port", in: 1...65_535)
                 _ = reader.choice("security") as SMTPSecurity?
                 checkSMTPSettings(&reader)
@@ -114,13 +116,13 @@ public struct ProviderSpec: Sendable {
         url(&reader, "baseUrl", required: false, validator)
     }
 
-    /// Provider base URLs must be absolute http(s). Private addresses are allowed here: pointing a
-    /// provider at a self-hosted gateway is the point of `baseUrl`.
+    /// Provider base URLs must be absolute http(s), and a literal host must pass the SSRF policy
+    /// (CONTRACT §5): a self-hosted gateway on a private address needs
+    /// `BATCHSENDER_ALLOW_PRIVATE_NETWORKS` or an entry in `BATCHSENDER_ALLOWED_PRIVATE_HOSTS`.
+    /// Names are checked again, by their addresses, whenever a connection is opened.
     private static func url(_ reader: inout ObjectReader, _ key: String, required: Bool, _ validator: AddressValidator) {
         guard let text = reader.string(key, required: required) else { return }
-        var permissive = validator
-        permissive.allowPrivateNetworks = true
-        if case .failure(let error) = permissive.validateURL(text) { reader.fail(key, error.message) }
+        if case .failure(let error) = validator.validateURL(text) { reader.fail(key, error.message) }
     }
 }
 
