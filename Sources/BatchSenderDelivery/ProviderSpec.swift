@@ -32,6 +32,9 @@ public struct ProviderSpec: Sendable {
                 }
                 baseURL(&reader, v)
                 _ = reader.string("configurationSet")
+                if let topic = reader.string("snsTopicArn"), !isSNSTopicARN(topic) {
+                    reader.fail("snsTopicArn", "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:ses-events")
+                }
                 unsubscribe(&reader)
             }
         case .smtp:
@@ -105,6 +108,16 @@ public struct ProviderSpec: Sendable {
         if let problem = TemplateCheck.problem(in: url) ?? (url.contains("{{") ? nil : UnsubscribeLink.problem(url)) {
             reader.fail("unsubscribeUrl", problem)
         }
+    }
+
+    /// `arn:<partition>:sns:<region>:<12-digit account>:<topic>` (AWS ARN format; topic names are
+    /// 1–256 of letters, digits, `-` and `_`, `.fifo` allowed).
+    static func isSNSTopicARN(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "sns", !parts[3].isEmpty,
+            parts[4].count == 12, parts[4].allSatisfy({ $0.isASCII && $0.isNumber }), (1...256).contains(parts[5].count)
+        else { return false }
+        return parts[5].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
     }
 
     /// SMS: the most segments one message may take (CONTRACT §4; longer ones are refused).
