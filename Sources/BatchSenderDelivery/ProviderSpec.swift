@@ -70,7 +70,7 @@ public struct ProviderSpec: Sendable {
                 maxSegments(&reader)
             }
         case .http:
-            ProviderSpec(required: [], optional: ["signingSecret"]) { reader, _ in
+            ProviderSpec(required: [], optional: ["signingSecret", "inboundSecret"]) { reader, _ in
                 guard let breaker = reader.object("circuitBreaker") else { return }
                 var nested = ObjectReader(breaker, path: reader.fieldName("circuitBreaker"))
                 _ = nested.int("failureThreshold", in: 1...10_000)

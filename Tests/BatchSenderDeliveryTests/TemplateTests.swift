@@ -95,3 +95,12 @@ import Testing
     }
 }
 
+
+@Suite struct InboundSecretValidationTests {
+    @Test func inboundSecretMustBeAStandardWebhooksSecret() {
+        let validator = SendConfigValidator(addresses: AddressValidator())
+        #expect(validator.credentialIssues(["inboundSecret": "nope"], provider: .http).map(\.field) == ["credentials.inboundSecret"])
+        let good = "whsec_" + Data(repeating: 7, count: 32).base64EncodedString()
+        #expect(validator.credentialIssues(["inboundSecret": .string(good), "signingSecret": .string(good)], provider: .http).isEmpty)
+    }
+}
