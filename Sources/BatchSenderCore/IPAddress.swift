@@ -60,11 +60,11 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         var list: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(text, nil, &hints, &list) == 0, let first = list else { return nil }
         defer { freeaddrinfo(first) }
-        return IPAddress(sockaddr: first.pointee)
+        return IPAddress(addrinfo: first.pointee)
     }
 
     /// The address of one `getaddrinfo` result (IPv4 or IPv6 only).
-    public init?(sockaddr info: addrinfo) {
+    public init?(addrinfo info: addrinfo) {
         guard let raw = info.ai_addr else { return nil }
         switch info.ai_family {
         case AF_INET:

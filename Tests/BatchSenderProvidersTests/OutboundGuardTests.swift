@@ -41,6 +41,22 @@ import Testing
         #expect(resolver.lookups == 2)
     }
 
+    /// The production pin (AsyncHTTPClient's dnsOverride): a name the system cannot resolve
+    /// still reaches the checked address, with its own name in `Host`.
+    @Test func theDefaultPinConnectsToTheCheckedAddressWithTheOriginalHost() async throws {
+        let resolver = FakeResolver(["pinned.test": [.v4([127, 0, 0, 1])]])
+        let (outcome, requests, port) = try await withReceiver { receiver in
+            try await withClient { client in
+                let provider = WebhookProvider(configuration: Make.configuration(), client: client, resolver: resolver)
+                let outcome = await provider.send([try Make.message(url: "http://pinned.test:\(receiver.port)/in")])[0]
+                return (outcome, receiver.requests, receiver.port)
+            }
+        }
+        #expect(!outcome.isReject && !outcome.isRetry, "\(outcome)")
+        #expect(requests.map { $0.headers["host"] } == ["pinned.test:\(port)"])
+        #expect(resolver.lookups == ["pinned.test"])
+    }
+
     @Test func providerBaseURLOnLoopbackIsRefusedWithoutPrivateNetworks() async throws {
         let (outcome, count) = try await withReceiver { receiver in
             try await withClient { client in

@@ -62,7 +62,7 @@ public struct SystemHostResolver: HostResolver {
         var result: [IPAddress] = []
         var cursor: UnsafeMutablePointer<addrinfo>? = first
         while let info = cursor {
-            if let address = IPAddress(sockaddr: info.pointee), !result.contains(address) { result.append(address) }
+            if let address = IPAddress(addrinfo: info.pointee), !result.contains(address) { result.append(address) }
             cursor = info.pointee.ai_next
         }
         guard !result.isEmpty else { throw HostResolutionError(host: host, message: "no addresses") }
