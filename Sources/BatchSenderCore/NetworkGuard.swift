@@ -93,12 +93,6 @@ public enum NetworkGuard {
 
 extension NetworkGuard.Finding {
     init(_ block: SpecialAddresses.Block) {
-        let severity: Severity =
-            switch block.severity {
-            case .local: .local
-            case .nonGlobal: .nonGlobal
-            case .forbidden: .forbidden
-            }
-        self.init(reason: block.reason, severity: severity)
+        self.init(reason: block.reason, severity: block.severity)
     }
 }

@@ -8,23 +8,13 @@
 /// 224.0.0.0/4 (RFC 5771) and ff00::/8 (RFC 4291). Blocks the registries call global but that no
 /// delivery should reach (the deprecated 6to4 relay anycast 192.88.99.0/24, RFC 7526) are listed too.
 enum SpecialAddresses {
-    /// How hard a block is refused.
-    enum Severity: Sendable {
-        /// This machine (loopback, unspecified): allowed with `BATCHSENDER_ALLOW_PRIVATE_NETWORKS`.
-        case local
-        /// Private, shared, reserved, documentation…: allowed with private networks or an
-        /// operator allowlist entry.
-        case nonGlobal
-        /// Link-local and cloud metadata: never reachable, whatever the settings — a credential
-        /// endpoint one request away (169.254.169.254 hands out cloud IAM credentials).
-        case forbidden
-    }
-
     struct Block: Sendable {
         var prefix: [UInt8]
         var length: Int
         var reason: String
-        var severity: Severity
+        /// How hard it is refused (`NetworkPolicy`): loopback and unspecified are `.local`;
+        /// link-local and cloud metadata `.forbidden` — a credential endpoint one request away.
+        var severity: NetworkGuard.Finding.Severity
 
         func contains(_ bytes: [UInt8]) -> Bool { CIDR.matches(bytes, prefix: prefix, length: length) }
     }
