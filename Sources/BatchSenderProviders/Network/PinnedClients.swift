@@ -67,7 +67,9 @@ public final class PinnedClients: Sendable {
     ) async throws -> T {
         // The host exactly as AsyncHTTPClient reads it from the URL (Foundation's `URL.host`), so
         // its dnsOverride lookup cannot miss.
-        guard let address, let host = URL(string: url)?.host, !host.isEmpty else { return try await body(base) }
+        guard let address else { return try await body(base) }
+        // Never fall back to the unpinned client for a name: it would resolve the name again.
+        guard let host = URL(string: url)?.host, !host.isEmpty else { throw HTTPClientError.invalidURL }
         let key = Key(host: host, address: address)
         let client = lease(key)
         defer { release(key) }
