@@ -1,3 +1,4 @@
+import BatchSenderCore
 import Foundation
 import Logging
 
@@ -20,6 +21,9 @@ public struct AppConfig: Sendable {
     /// Base64 of 32 bytes; `nil` means the SQLite key file next to the database.
     public var masterKey: String?
     public var allowPrivateNetworks: Bool
+    /// `BATCHSENDER_ALLOWED_PRIVATE_HOSTS`: private hosts and CIDR blocks reachable even
+    /// without `allowPrivateNetworks` (self-hosted gateways, an internal SMTP relay).
+    public var allowedPrivateHosts = PrivateHostAllowlist()
     public var publicURL: String?
     public var snsCertURLPattern: String
     public var metricsToken: String?
@@ -44,6 +48,11 @@ public struct AppConfig: Sendable {
         self.role = role
     }
 
+    /// The SSRF policy for deliveries, provider endpoints and their validation.
+    public var networkPolicy: NetworkPolicy {
+        NetworkPolicy(allowPrivateNetworks: allowPrivateNetworks, allowedPrivateHosts: allowedPrivateHosts)
+    }
+
     public static let defaultSNSCertURLPattern = #"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/"#
 
     /// The SQLite key file for a database path: `PATH.key`.
@@ -64,6 +73,7 @@ extension AppConfig {
         case port = "BATCHSENDER_PORT"
         case masterKey = "BATCHSENDER_MASTER_KEY"
         case allowPrivateNetworks = "BATCHSENDER_ALLOW_PRIVATE_NETWORKS"
+        case allowedPrivateHosts = "BATCHSENDER_ALLOWED_PRIVATE_HOSTS"
         case publicURL = "BATCHSENDER_PUBLIC_URL"
         case snsCertURLPattern = "BATCHSENDER_SNS_CERT_URL_PATTERN"
         case metricsToken = "BATCHSENDER_METRICS_TOKEN"
@@ -99,6 +109,13 @@ extension AppConfig {
                 throw ConfigError("\(Setting.allowPrivateNetworks.rawValue) must be true or false, got \(raw)")
             }
             config.allowPrivateNetworks = flag
+        }
+        if let raw = value(.allowedPrivateHosts) {
+            do {
+                config.allowedPrivateHosts = try PrivateHostAllowlist(parsing: raw)
+            } catch {
+                throw ConfigError("\(Setting.allowedPrivateHosts.rawValue): \(error.description)")
+            }
         }
         config.publicURL = value(.publicURL)
         if let pattern = value(.snsCertURLPattern) {

@@ -65,7 +65,7 @@ public enum BatchSender {
     ) throws -> APIServices<Store> {
         APIServices(
             store: store, sealer: try CredentialSealer(masterKey: masterKey),
-            addresses: AddressValidator(allowPrivateNetworks: config.allowPrivateNetworks), notifier: notifier,
+            addresses: AddressValidator(policy: config.networkPolicy), notifier: notifier,
             metrics: metrics, testSender: testSender, events: events)
     }
 

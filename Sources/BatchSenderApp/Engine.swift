@@ -30,12 +30,11 @@ struct Engine {
         let registry = ProviderRegistry(
             recordSandbox: { try await store.recordSandboxMessages($0) }, client: httpClient, logger: logger,
             smtp: { SMTPProvider(configuration: $0, logger: logger) })
-        let blockPrivate = !config.allowPrivateNetworks
         let providers: DeliveryEngine.ProviderResolver = { sendConfig in
             let credentials = try sealer.open(sendConfig.sealedCredentials, for: sendConfig.id)
             return try registry.makeProvider(ProviderConfiguration(
-                sendConfig: sendConfig, credentials: credentials, blockPrivateNetworks: blockPrivate,
-                publicURL: config.publicURL))
+                sendConfig: sendConfig, credentials: credentials, blockPrivateNetworks: !config.allowPrivateNetworks,
+                publicURL: config.publicURL, networkPolicy: config.networkPolicy))
         }
         let engine = DeliveryEngine(queue: store, providers: providers, settings: settings, signal: signal, logger: logger)
         let maintenance = Maintenance(queue: store, notifier: signal, logger: logger, events: store, idempotency: store)

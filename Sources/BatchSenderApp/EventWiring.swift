@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import BatchSenderAPI
+import BatchSenderCore
 import BatchSenderEvents
+import BatchSenderProviders
 import BatchSenderSignatures
 import Foundation
 import Logging
@@ -10,30 +12,47 @@ import Synchronization
 
 extension Engine {
     /// The events endpoint's services: SNS certificates and subscription confirmations go
-    /// through the delivery HTTP client (no redirects), only to URLs the SNS pattern allows.
+    /// through the delivery HTTP client (no redirects), only to URLs the SNS pattern allows, and
+    /// through the same SSRF guard and address pinning as every other outbound connection.
     static func eventServices(_ config: AppConfig, client: HTTPClient, logger: Logger) throws -> EventServices {
+        let fetcher = GuardedFetcher(
+            client: client, guardrail: DestinationGuard(policy: config.networkPolicy, resolver: CachingHostResolver()))
         let sns = try SNSVerifier(pattern: config.snsCertURLPattern) { url in
-            try await get(url, client: client, limit: 64 * 1024)
+            try await fetcher.get(url, limit: 64 * 1024)
         }
         return EventServices(
             intake: EventIntake(sns: sns), publicURL: config.publicURL,
             confirmSubscription: { url in
                 guard sns.isAllowed(url) else { throw EventFetchError("the SubscribeURL is not allowed") }
-                _ = try await get(url, client: client, limit: 64 * 1024)
+                _ = try await fetcher.get(url, limit: 64 * 1024)
             },
             count: EventMetrics.count)
     }
+}
+
+/// GETs of small documents (SNS certificates, subscription confirmations) past the SSRF guard.
+struct GuardedFetcher: Sendable {
+    let client: HTTPClient
+    let guardrail: DestinationGuard
+    let pins = PinnedClients(capacity: 4)
 
     /// GETs `url` and returns at most `limit` bytes of a 200 answer.
-    private static func get(_ url: String, client: HTTPClient, limit: Int) async throws -> [UInt8] {
-        let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
-        guard response.status.code == 200 else { throw EventFetchError("GET \(url) answered \(response.status.code)") }
-        var bytes: [UInt8] = []
-        for try await chunk in response.body {
-            bytes += chunk.readableBytesView
-            if bytes.count > limit { throw EventFetchError("GET \(url): the answer is too large") }
+    func get(_ url: String, limit: Int) async throws -> [UInt8] {
+        let address: IPAddress?
+        switch await guardrail.check(url) {
+        case .allowed(let approved): address = approved
+        case .refused(let reason), .unresolved(let reason): throw EventFetchError("GET \(url): \(reason)")
         }
-        return bytes
+        return try await pins.withClient(url: url, address: address, base: client) { client in
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            guard response.status.code == 200 else { throw EventFetchError("GET \(url) answered \(response.status.code)") }
+            var bytes: [UInt8] = []
+            for try await chunk in response.body {
+                bytes += chunk.readableBytesView
+                if bytes.count > limit { throw EventFetchError("GET \(url): the answer is too large") }
+            }
+            return bytes
+        }
     }
 }
 

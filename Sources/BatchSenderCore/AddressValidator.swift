@@ -2,11 +2,22 @@ import Foundation
 
 /// Validates and normalizes a recipient's `to` for its module (CONTRACT §4).
 public struct AddressValidator: Sendable {
-    /// When false, literal loopback/private/link-local/metadata hosts in URLs are refused.
-    public var allowPrivateNetworks: Bool
+    /// The SSRF policy literal hosts in URLs are judged by (CONTRACT §5: 422 at creation).
+    public var policy: NetworkPolicy
+
+    /// When false, literal loopback/private hosts in URLs are refused; link-local and metadata
+    /// hosts are refused whatever it says.
+    public var allowPrivateNetworks: Bool {
+        get { policy.allowPrivateNetworks }
+        set { policy.allowPrivateNetworks = newValue }
+    }
 
     public init(allowPrivateNetworks: Bool = false) {
-        self.allowPrivateNetworks = allowPrivateNetworks
+        policy = NetworkPolicy(allowPrivateNetworks: allowPrivateNetworks)
+    }
+
+    public init(policy: NetworkPolicy) {
+        self.policy = policy
     }
 
     /// The address in its stored form, or the reason it is invalid.
@@ -130,13 +141,13 @@ public struct AddressValidator: Sendable {
         return .success(raw)
     }
 
-    /// An absolute http(s) URL with a host; literal private hosts are refused unless allowed.
+    /// An absolute http(s) URL with a host; literal hosts the policy refuses are refused.
     public func validateURL(_ raw: String) -> Result<String, AddressError> {
         guard let components = URLComponents(string: raw),
             let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = components.host, !host.isEmpty
         else { return .failure(AddressError("must be an absolute http or https URL")) }
-        if !allowPrivateNetworks, let reason = NetworkGuard.blockedReason(forHost: host) {
+        if let reason = policy.blockedReason(forHost: host) {
             return .failure(AddressError("blocked: \(reason)"))
         }
         return .success(raw)

@@ -1,98 +1,98 @@
-/// Recognises hosts a delivery must not reach unless private networks are allowed (SSRF guard):
-/// loopback, private, link-local, carrier-grade NAT, unspecified and cloud metadata addresses.
-/// This checks literal hosts; the webhook provider's `DestinationGuard` checks resolved ones.
+/// Recognises hosts and addresses a delivery or provider call must not reach (the SSRF guard):
+/// everything the IANA special-purpose registries call non-global (`SpecialAddresses`), cloud
+/// metadata, and numeric hosts spelled any way but the canonical dotted quad.
+///
+/// `NetworkPolicy` decides what is allowed anyway (private networks, an operator allowlist);
+/// this type only classifies. Literal hosts are judged here; names are judged by what they
+/// resolve to (`DestinationGuard` in the providers).
 public enum NetworkGuard {
-    /// Why `host` is refused, or `nil` when it is a public address or an ordinary name.
-    public static func blockedReason(forHost rawHost: String) -> String? {
+    /// What a host or address is, when it is not an ordinary global destination.
+    public struct Finding: Hashable, Sendable {
+        /// What kind of block it is in (`loopback`, `private`, `cloud metadata`, …).
+        public var reason: String
+        public var severity: Severity
+
+        public enum Severity: Hashable, Sendable {
+            /// This machine: loopback, unspecified, `localhost`.
+            case local
+            /// Private, shared, reserved, documentation, multicast…
+            case nonGlobal
+            /// Link-local and cloud metadata: never allowed.
+            case forbidden
+            /// Not a usable host spelling (non-canonical numbers, a malformed IPv6 literal).
+            case malformed
+        }
+    }
+
+    /// Why `host` is refused under the strictest policy, or `nil` when it is a global address or
+    /// an ordinary name (whose addresses are checked when it is resolved).
+    public static func blockedReason(forHost host: String) -> String? {
+        NetworkPolicy.strict.blockedReason(forHost: host)
+    }
+
+    /// What `rawHost` (as it appears in a URL, brackets allowed) is, without resolving it.
+    public static func finding(forHost rawHost: String) -> Finding? {
         var host = rawHost.lowercased()
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let bracketed = host.hasPrefix("[") && host.hasSuffix("]")
+        if bracketed { host = String(host.dropFirst().dropLast()) }
         if host.hasSuffix(".") { host.removeLast() }
-        if host == "localhost" || host.hasSuffix(".localhost") { return "loopback host \(rawHost)" }
-        if metadataNames.contains(host) { return "cloud metadata host \(rawHost)" }
-        if let v4 = parseIPv4(host) { return blockedReason(ipv4: v4).map { "\($0) address \(rawHost)" } }
-        if let v6 = parseIPv6(host) { return blockedReason(ipv6: v6).map { "\($0) address \(rawHost)" } }
+        if host == "localhost" || host.hasSuffix(".localhost") {  // RFC 6761 §6.3
+            return Finding(reason: "loopback host", severity: .local)
+        }
+        if metadataNames.contains(host) { return Finding(reason: "cloud metadata host", severity: .forbidden) }
+        if let address = IPAddress(literal: host) { return finding(for: address) }
+        if bracketed || host.contains(":") || host.contains("%") {
+            return Finding(reason: "malformed IPv6 literal", severity: .malformed)
+        }
+        if endsInNumber(host) {
+            // `012.0.0.1` is 10.0.0.1 to getaddrinfo and 12.0.0.1 to a reader; `127.1`,
+            // `0x7f.1` and `2130706433` are all 127.0.0.1. Only the canonical form is accepted.
+            return Finding(reason: "non-canonical numeric host", severity: .malformed)
+        }
         return nil
     }
 
-    static let metadataNames: Set<String> = ["metadata.google.internal", "metadata", "instance-data"]
-
-    /// Classifies an IPv4 address given as four octets (anything else is refused as malformed).
-    public static func blockedReason(ipv4 o: [UInt8]) -> String? {
-        guard o.count == 4 else { return "malformed" }
-        switch (o[0], o[1], o[2]) {
-        case (0, _, _): return "unspecified"
-        case (127, _, _): return "loopback"
-        case (10, _, _), (172, 16...31, _), (192, 168, _): return "private"
-        case (169, 254, _): return "link-local"
-        case (100, 64...127, _): return "carrier-grade NAT"
-        case (192, 0, 0): return "IETF protocol assignment"  // 192.0.0.0/24
-        case (198, 18...19, _): return "benchmarking"  // 198.18.0.0/15
-        case (224...255, _, _): return "multicast or reserved"
-        default: return nil
-        }
-    }
-
-    /// Classifies an IPv6 address given as sixteen bytes (anything else is refused as malformed).
-    /// Forms that carry an IPv4 address are judged by that address.
-    public static func blockedReason(ipv6 b: [UInt8]) -> String? {
-        guard b.count == 16 else { return "malformed" }
-        if b.allSatisfy({ $0 == 0 }) { return "unspecified" }
-        if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return "loopback" }
-        if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF {
-            return blockedReason(ipv4: Array(b[12..<16]))  // ::ffff:a.b.c.d, IPv4-mapped
-        }
-        if b[0..<12].allSatisfy({ $0 == 0 }) { return blockedReason(ipv4: Array(b[12..<16])) }  // ::a.b.c.d
-        if b[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0][...] {
-            return blockedReason(ipv4: Array(b[12..<16]))  // 64:ff9b::/96, NAT64
-        }
-        if b[0] == 0x20 && b[1] == 0x02 { return blockedReason(ipv4: Array(b[2..<6])) }  // 2002::/16, 6to4
-        if b[0] & 0xFE == 0xFC { return "private" }  // fc00::/7 (includes fd00:ec2::254)
-        if b[0] == 0xFE && b[1] & 0xC0 == 0x80 { return "link-local" }  // fe80::/10
-        if b[0] == 0xFE && b[1] & 0xC0 == 0xC0 { return "site-local" }  // fec0::/10, deprecated
-        if b[0] == 0xFF { return "multicast" }
-        return nil
-    }
-
-    /// Dotted-quad IPv4 only (no shorthand forms; those are refused by URL validation anyway).
-    public static func parseIPv4(_ text: String) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var out: [UInt8] = []
-        for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), let v = UInt8(part) else { return nil }
-            out.append(v)
-        }
-        return out
-    }
-
-    /// RFC 4291 text form, with `::` compression and an optional trailing dotted quad.
-    public static func parseIPv6(_ raw: String) -> [UInt8]? {
-        let text = raw.split(separator: "%", maxSplits: 1).first.map(String.init) ?? raw  // zone id
-        guard text.contains(":") else { return nil }
-        let halves = text.components(separatedBy: "::")
-        guard halves.count <= 2 else { return nil }
-        func groups(_ s: String) -> [UInt16]? {
-            if s.isEmpty { return [] }
-            var result: [UInt16] = []
-            let pieces = s.split(separator: ":", omittingEmptySubsequences: false)
-            for (i, piece) in pieces.enumerated() {
-                if i == pieces.count - 1, piece.contains("."), let v4 = parseIPv4(String(piece)) {
-                    result.append(UInt16(v4[0]) << 8 | UInt16(v4[1]))
-                    result.append(UInt16(v4[2]) << 8 | UInt16(v4[3]))
-                } else {
-                    guard (1...4).contains(piece.count), let v = UInt16(piece, radix: 16) else { return nil }
-                    result.append(v)
-                }
+    /// What `address` is, or `nil` for a global address. IPv6 forms that carry an IPv4 address
+    /// (mapped, translated, compatible, NAT64, 6to4) are judged by that address as well.
+    public static func finding(for address: IPAddress) -> Finding? {
+        switch address {
+        case .v4(let bytes):
+            guard bytes.count == 4 else { return Finding(reason: "malformed", severity: .malformed) }
+            return SpecialAddresses.ipv4.first { $0.contains(bytes) }.map(Finding.init)
+        case .v6(let bytes):
+            guard bytes.count == 16 else { return Finding(reason: "malformed", severity: .malformed) }
+            // `::` and `::1` are listed exactly, so they never reach the IPv4-compatible rule below.
+            if let direct = SpecialAddresses.ipv6.first(where: { $0.contains(bytes) }) { return Finding(direct) }
+            if let v4 = address.embeddedIPv4 {
+                // IANA: ::ffff:0:0/96 is not globally reachable. The inner address names the
+                // reason, so `::ffff:169.254.169.254` stays forbidden.
+                return finding(for: .v4(v4)).map { Finding(reason: "IPv4-mapped \($0.reason)", severity: $0.severity) }
+                    ?? Finding(reason: "IPv4-mapped", severity: .nonGlobal)
             }
-            return result
+            if CIDR.matches(bytes, prefix: SpecialAddresses.nat64, length: 96) {
+                return finding(for: .v4(Array(bytes[12..<16]))).map { Finding(reason: "NAT64 \($0.reason)", severity: $0.severity) }
+            }
+            if CIDR.matches(bytes, prefix: SpecialAddresses.sixToFour, length: 16) {
+                return finding(for: .v4(Array(bytes[2..<6]))).map { Finding(reason: "6to4 \($0.reason)", severity: $0.severity) }
+            }
+            return nil
         }
-        guard let head = groups(halves[0]) else { return nil }
-        var all = head
-        if halves.count == 2 {
-            guard let tail = groups(halves[1]), head.count + tail.count < 8 else { return nil }
-            all += Array(repeating: 0, count: 8 - head.count - tail.count) + tail
-        }
-        guard all.count == 8 else { return nil }
-        return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+    }
+
+    static let metadataNames: Set<String> = ["metadata.google.internal", "metadata", "instance-data", "instance-data.ec2.internal"]
+
+    /// WHATWG URL "ends in a number": the last label is all digits or `0x` and hex digits. Such a
+    /// host is an IPv4 address to every URL parser and to `inet_aton`, never a DNS name.
+    static func endsInNumber(_ host: String) -> Bool {
+        guard let last = host.split(separator: ".", omittingEmptySubsequences: false).last, !last.isEmpty else { return false }
+        if last.allSatisfy({ $0.isASCII && $0.isNumber }) { return true }
+        let lower = last.lowercased()
+        return lower.hasPrefix("0x") && lower.dropFirst(2).allSatisfy { $0.isHexDigit && $0.isASCII }
+    }
+}
+
+extension NetworkGuard.Finding {
+    init(_ block: SpecialAddresses.Block) {
+        self.init(reason: block.reason, severity: block.severity)
     }
 }

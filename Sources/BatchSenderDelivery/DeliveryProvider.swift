@@ -53,15 +53,26 @@ extension DeliveryProvider {
 public struct ProviderConfiguration: Sendable {
     public var sendConfig: SendConfig
     public var credentials: [String: String]
-    /// Refuse loopback, private, link-local and metadata destinations unless false.
-    public var blockPrivateNetworks: Bool
+    /// The SSRF policy every connection the provider opens is checked against.
+    public var networkPolicy: NetworkPolicy
     /// `BATCHSENDER_PUBLIC_URL`: where providers reach us (status callbacks), when configured.
     public var publicURL: String?
 
-    public init(sendConfig: SendConfig, credentials: [String: String], blockPrivateNetworks: Bool, publicURL: String? = nil) {
+    /// Refuse loopback and private destinations unless false (link-local and metadata are
+    /// refused whatever it says).
+    public var blockPrivateNetworks: Bool {
+        get { !networkPolicy.allowPrivateNetworks }
+        set { networkPolicy.allowPrivateNetworks = !newValue }
+    }
+
+    /// - Parameter networkPolicy: the full policy; without one, `blockPrivateNetworks` alone decides.
+    public init(
+        sendConfig: SendConfig, credentials: [String: String], blockPrivateNetworks: Bool, publicURL: String? = nil,
+        networkPolicy: NetworkPolicy? = nil
+    ) {
         self.sendConfig = sendConfig
         self.credentials = credentials
-        self.blockPrivateNetworks = blockPrivateNetworks
+        self.networkPolicy = networkPolicy ?? NetworkPolicy(allowPrivateNetworks: !blockPrivateNetworks)
         self.publicURL = publicURL
     }
 

@@ -32,11 +32,16 @@ public struct ProviderSpec: Sendable {
                 }
                 baseURL(&reader, v)
                 _ = reader.string("configurationSet")
+                if let topic = reader.string("snsTopicArn"), !isSNSTopicARN(topic) {
+                    reader.fail("snsTopicArn", "must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:ses-events")
+                }
                 unsubscribe(&reader)
             }
         case .smtp:
-            ProviderSpec(required: [], optional: ["username", "password"]) { reader, _ in
-                _ = reader.string("host", required: true)
+            ProviderSpec(required: [], optional: ["username", "password"]) { reader, v in
+                if let host = reader.string("host", required: true), let reason = v.policy.blockedReason(forHost: host) {
+                    reader.fail("host", "blocked: \(reason)")
+                }
                 _ = reader.int("port", in: 1...65_535)
                 _ = reader.choice("security") as SMTPSecurity?
                 checkSMTPSettings(&reader)
@@ -65,7 +70,7 @@ public struct ProviderSpec: Sendable {
                 maxSegments(&reader)
             }
         case .http:
-            ProviderSpec(required: [], optional: ["signingSecret"]) { reader, _ in
+            ProviderSpec(required: [], optional: ["signingSecret", "inboundSecret"]) { reader, _ in
                 guard let breaker = reader.object("circuitBreaker") else { return }
                 var nested = ObjectReader(breaker, path: reader.fieldName("circuitBreaker"))
                 _ = nested.int("failureThreshold", in: 1...10_000)
@@ -105,6 +110,16 @@ public struct ProviderSpec: Sendable {
         }
     }
 
+    /// `arn:<partition>:sns:<region>:<12-digit account>:<topic>` (AWS ARN format; topic names are
+    /// 1–256 of letters, digits, `-` and `_`, `.fifo` allowed).
+    static func isSNSTopicARN(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "sns", !parts[3].isEmpty,
+            parts[4].count == 12, parts[4].allSatisfy({ $0.isASCII && $0.isNumber }), (1...256).contains(parts[5].count)
+        else { return false }
+        return parts[5].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
+    }
+
     /// SMS: the most segments one message may take (CONTRACT §4; longer ones are refused).
     private static func maxSegments(_ reader: inout ObjectReader) {
         _ = reader.int("maxSegments", in: 1...100)
@@ -114,13 +129,13 @@ public struct ProviderSpec: Sendable {
         url(&reader, "baseUrl", required: false, validator)
     }
 
-    /// Provider base URLs must be absolute http(s). Private addresses are allowed here: pointing a
-    /// provider at a self-hosted gateway is the point of `baseUrl`.
+    /// Provider base URLs must be absolute http(s), and a literal host must pass the SSRF policy
+    /// (CONTRACT §5): a self-hosted gateway on a private address needs
+    /// `BATCHSENDER_ALLOW_PRIVATE_NETWORKS` or an entry in `BATCHSENDER_ALLOWED_PRIVATE_HOSTS`.
+    /// Names are checked again, by their addresses, whenever a connection is opened.
     private static func url(_ reader: inout ObjectReader, _ key: String, required: Bool, _ validator: AddressValidator) {
         guard let text = reader.string(key, required: required) else { return }
-        var permissive = validator
-        permissive.allowPrivateNetworks = true
-        if case .failure(let error) = permissive.validateURL(text) { reader.fail(key, error.message) }
+        if case .failure(let error) = validator.validateURL(text) { reader.fail(key, error.message) }
     }
 }
 

@@ -22,7 +22,8 @@ public struct SendConfigValidator: Sendable {
                 reader.fail("publicKey", "must be base64 of the 32-byte Ed25519 public key")
             }
         }
-        for (owner, key) in [(Provider.http, "signingSecret"), (.resend, "webhookSecret")] where provider == owner {
+        let secrets = [(Provider.http, "signingSecret"), (.http, "inboundSecret"), (.resend, "webhookSecret")]
+        for (owner, key) in secrets where provider == owner {
             if let secret = credentials[key]?.stringValue, !secret.isEmpty, !Self.isWebhookSecret(secret) {
                 reader.fail(key, "must be whsec_ followed by base64 of 1 to 64 bytes (24 or more recommended)")
             }

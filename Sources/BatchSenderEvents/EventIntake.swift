@@ -21,7 +21,7 @@ public struct EventIntake: Sendable {
         case .resend:
             return try StandardWebhookEvents.resend(request, secret: credentials["webhookSecret"], now: now)
         case .http:
-            return try StandardWebhookEvents.webhook(request, secret: credentials["signingSecret"], now: now)
+            return try StandardWebhookEvents.webhook(request, credentials: credentials, now: now)
         case .telnyx:
             return try TelnyxEvents.receive(request, publicKey: credentials["publicKey"], now: now)
         case .twilio:

@@ -16,10 +16,16 @@ enum SESEvents {
             throw .unauthorized("the body is not an SNS message")
         }
         let message = SNSMessage(fields: envelope.compactMapValues(\.stringValue))
-        try await verifier.verify(message, now: now).require()
-        if let topicArn, !topicArn.isEmpty, message.fields["TopicArn"] != topicArn {
+        // The topic first: any AWS account can subscribe our URL to its own topic, and a message
+        // from a topic we do not expect must cost nothing — no certificate download, no
+        // subscription confirmed (CONTRACT §3: without `snsTopicArn` SES events are refused).
+        guard let topicArn, !topicArn.isEmpty else {
+            throw .unauthorized("the send config has no settings.snsTopicArn; SES events are refused without it")
+        }
+        guard message.fields["TopicArn"] == topicArn else {
             throw .unauthorized("the message comes from another SNS topic than the send config's snsTopicArn")
         }
+        try await verifier.verify(message, now: now).require()
         switch message.type {
         case "SubscriptionConfirmation":
             guard let url = message.subscribeURL, verifier.isAllowed(url) else {

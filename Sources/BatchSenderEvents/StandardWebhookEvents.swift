@@ -43,11 +43,19 @@ enum StandardWebhookEvents {
         return .events([ProviderEvent(eventID: id, messageID: messageID, kind: kind, hard: hard, detail: detail, occurredAt: occurred)])
     }
 
-    /// Our `webhook` format (CONTRACT §6): Standard Webhooks headers with the config's
-    /// `signingSecret`; body `{"type": "delivered|bounced|complained|failed|opened|clicked",
-    /// "messageId": …, "hard"?: bool, "detail"?: string, "occurredAt"?: RFC 3339}`.
-    static func webhook(_ request: EventRequest, secret: String?, now: Date) throws(EventIntakeError) -> EventIntakeResult {
-        let id = try verify(request, secret: secret, secretName: "signingSecret", prefix: "webhook", now: now)
+    /// Our `webhook` format (CONTRACT §6): Standard Webhooks headers; body `{"type":
+    /// "delivered|bounced|complained|failed|opened|clicked", "messageId": …, "hard"?: bool,
+    /// "detail"?: string, "occurredAt"?: RFC 3339}`.
+    ///
+    /// Signed with `credentials.inboundSecret` when the config has one, else `signingSecret`.
+    /// Every receiver of our deliveries holds `signingSecret` (it verifies what we send), so
+    /// with only that secret any receiver can sign events about any other receiver's message; a
+    /// separate inbound secret, given only to whoever reports events, closes that (issue #9).
+    static func webhook(_ request: EventRequest, credentials: [String: String], now: Date) throws(EventIntakeError)
+        -> EventIntakeResult
+    {
+        let (secret, secretName) = inboundSecret(credentials)
+        let id = try verify(request, secret: secret, secretName: secretName, prefix: "webhook", now: now)
         guard let body = JSONValue.parse(request.bodyText), let type = body["type"]?.stringValue else {
             throw .unreadable("the body must be {\"type\": …, \"messageId\": …}")
         }
@@ -58,9 +66,17 @@ enum StandardWebhookEvents {
         guard let messageID = body["messageId"]?.stringValue, !messageID.isEmpty else {
             throw .unreadable("messageId is required")
         }
+        // A bounce is hard (and suppresses the address) only when the sender says so.
         return .events([ProviderEvent(
-            eventID: id, messageID: messageID, kind: kind, hard: body["hard"]?.boolValue ?? (kind == .bounced ? true : nil),
+            eventID: id, messageID: messageID, kind: kind, hard: body["hard"]?.boolValue ?? (kind == .bounced ? false : nil),
             detail: body["detail"]?.stringValue, occurredAt: EventTime.parse(body["occurredAt"]?.stringValue) ?? now)])
+    }
+
+    /// The secret `webhook` events are verified with, and its credential name: `inboundSecret`
+    /// when set, else `signingSecret`.
+    static func inboundSecret(_ credentials: [String: String]) -> (secret: String?, name: String) {
+        if let inbound = credentials["inboundSecret"], !inbound.isEmpty { return (inbound, "inboundSecret") }
+        return (credentials["signingSecret"], "signingSecret")
     }
 
     /// Checks `<prefix>-id`, `<prefix>-timestamp` and `<prefix>-signature`; returns the id.

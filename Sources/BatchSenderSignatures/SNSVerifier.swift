@@ -4,7 +4,10 @@ import X509
 import _CryptoExtras
 
 /// Verifies SNS message signatures with the signing certificate SNS names, fetched only from
-/// URLs matching the configured pattern (`BATCHSENDER_SNS_CERT_URL_PATTERN`) and cached.
+/// URLs matching the configured pattern (`BATCHSENDER_SNS_CERT_URL_PATTERN`) and cached
+/// (`CertificateCache`: one download per URL at a time, few at once, failures remembered).
+/// Callers check everything they can without the certificate — the topic first — before
+/// `verify`, since a request with a plausible URL is all it takes to cause a download.
 public struct SNSVerifier: Sendable {
     /// Fetches a certificate (PEM bytes) over the network; the composition root supplies it.
     public typealias Fetch = @Sendable (String) async throws -> [UInt8]
@@ -17,12 +20,16 @@ public struct SNSVerifier: Sendable {
     ///   - pattern: a regular expression every certificate (and subscription) URL must match.
     ///   - fetch: downloads a certificate.
     public init(pattern: String, fetch: @escaping Fetch) throws {
+        try self.init(pattern: pattern, fetch: fetch, cache: CertificateCache())
+    }
+
+    init(pattern: String, fetch: @escaping Fetch, cache: CertificateCache) throws {
         let regex = try NSRegularExpression(pattern: pattern)
         allowed = { url in
             regex.firstMatch(in: url, range: NSRange(url.startIndex..., in: url)) != nil
         }
         self.fetch = fetch
-        cache = CertificateCache()
+        self.cache = cache
     }
 
     /// Whether `url` may be fetched (certificates) or called (`SubscribeURL`).
@@ -60,27 +67,6 @@ public struct SNSVerifier: Sendable {
     static func parseTimestamp(_ text: String) -> Date? {
         (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
             ?? (try? Date.ISO8601FormatStyle().parse(text))
-    }
-}
-
-/// Signing certificates by URL, kept until they expire (at most a day) so a burst of events
-/// costs one download.
-actor CertificateCache {
-    private var keys: [String: (key: _RSA.Signing.PublicKey, until: Date)] = [:]
-
-    func key(for url: String, now: Date, fetch: SNSVerifier.Fetch) async throws -> _RSA.Signing.PublicKey {
-        if let cached = keys[url], cached.until > now { return cached.key }
-        let pem = String(decoding: try await fetch(url), as: UTF8.self)
-        let certificate = try Certificate(pemEncoded: pem)
-        guard certificate.notValidBefore <= now, now <= certificate.notValidAfter else {
-            throw CertificateProblem("the certificate is not valid at this time")
-        }
-        guard let key = _RSA.Signing.PublicKey(certificate.publicKey) else {
-            throw CertificateProblem("the certificate's key is not RSA")
-        }
-        if keys.count > 100 { keys.removeAll() }
-        keys[url] = (key, min(certificate.notValidAfter, now.addingTimeInterval(86_400)))
-        return key
     }
 }
 

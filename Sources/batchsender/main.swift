@@ -23,6 +23,8 @@ struct Settings: ParsableArguments {
     var masterKey: String?
     @Option(help: "allow deliveries to private addresses: true|false [env: BATCHSENDER_ALLOW_PRIVATE_NETWORKS]")
     var allowPrivateNetworks: String?
+    @Option(help: "private hosts and CIDRs providers may reach anyway, comma-separated [env: BATCHSENDER_ALLOWED_PRIVATE_HOSTS]")
+    var allowedPrivateHosts: String?
     @Option(help: "base URL providers use to reach us [env: BATCHSENDER_PUBLIC_URL]") var publicURL: String?
     @Option(help: "where SNS signing certificates may come from [env: BATCHSENDER_SNS_CERT_URL_PATTERN]")
     var snsCertURLPattern: String?
@@ -32,7 +34,7 @@ struct Settings: ParsableArguments {
     func resolve(role: AppConfig.Role = .all) throws -> AppConfig {
         let pairs: [(AppConfig.Setting, String?)] = [
             (.databaseURL, databaseURL), (.host, host), (.port, port), (.masterKey, masterKey),
-            (.allowPrivateNetworks, allowPrivateNetworks), (.publicURL, publicURL),
+            (.allowPrivateNetworks, allowPrivateNetworks), (.allowedPrivateHosts, allowedPrivateHosts), (.publicURL, publicURL),
             (.snsCertURLPattern, snsCertURLPattern), (.metricsToken, metricsToken), (.logLevel, logLevel),
         ]
         var flags: [AppConfig.Setting: String] = [:]

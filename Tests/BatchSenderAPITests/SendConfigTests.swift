@@ -159,3 +159,33 @@ extension String {
     /// The masked hint the API shows for this secret.
     var hintForTest: JSONValue { .string(BatchSenderSecretsHash.hint(self)) }
 }
+
+/// CONTRACT §5: provider endpoints with a literal private host are refused at create and PATCH
+/// (the API runs without `BATCHSENDER_ALLOW_PRIVATE_NETWORKS` here).
+@Suite struct SendConfigEndpointGuardTests {
+    @Test(arguments: [
+        (#"{"module":"email","provider":"resend","credentials":{"apiKey":"re_x"},"settings":{"baseUrl":"http://127.0.0.1:1"}}"#, "settings.baseUrl"),
+        (#"{"module":"sms","provider":"twilio","credentials":{"accountSid":"AC1","authToken":"t"},"settings":{"baseUrl":"http://012.0.0.1/"}}"#, "settings.baseUrl"),
+        (#"{"module":"email","provider":"smtp","settings":{"host":"10.0.0.1"}}"#, "settings.host"),
+        (#"{"module":"email","provider":"smtp","settings":{"host":"[::ffff:127.0.0.1]"}}"#, "settings.host"),
+        (#"{"module":"crm","provider":"salesforce","credentials":{"accessToken":"t"},"settings":{"instanceUrl":"http://169.254.169.254"}}"#, "settings.instanceUrl"),
+    ])
+    func privateEndpointsAre422(body: String, field: String) async throws {
+        try await Harness.run { h in
+            let reply = try await h.request(.post, "/v1/send-configs", body: body)
+            #expect(reply.status == .unprocessableContent, "\(reply.text)")
+            let issue = reply.issues.first { $0["field"]?.stringValue == field }
+            #expect(issue?["message"]?.stringValue?.hasPrefix("blocked: ") == true, "\(reply.text)")
+        }
+    }
+
+    @Test func patchingABaseURLToLoopbackIs422() async throws {
+        try await Harness.run { h in
+            let id = try await h.sendConfig(module: "email", provider: "resend", credentials: ["apiKey": "re_abcdefghijkl"])
+            let patched = try await h.request(.patch, "/v1/send-configs/\(id)", body: #"{"settings":{"baseUrl":"http://127.0.0.1:1"}}"#)
+            #expect(patched.status == .unprocessableContent, "\(patched.text)")
+            let fine = try await h.request(.patch, "/v1/send-configs/\(id)", body: #"{"settings":{"baseUrl":"https://api.resend.com"}}"#)
+            #expect(fine.status == .ok, "\(fine.text)")
+        }
+    }
+}

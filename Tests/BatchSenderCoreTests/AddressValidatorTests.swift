@@ -46,7 +46,7 @@ import Testing
 
     @Test(arguments: [
         "https://example.com/hook", "http://example.com:8080/x?y=1", "HTTPS://Example.COM", "https://8.8.8.8/",
-        "https://[2001:db8::1]/", "https://100.63.0.1/", "https://172.32.0.1/",
+        "https://[2606:4700::1111]/", "https://100.63.0.1/", "https://172.32.0.1/",
     ])
     func publicURLs(_ url: String) {
         #expect(isValid(url, .webhook))
@@ -66,7 +66,11 @@ import Testing
             return
         }
         #expect(error.message.hasPrefix("blocked: "))
-        #expect(isValid(url, .webhook, open), "allowed with private networks on")
+        if ["169.254.", "fd00:ec2:", "fe80:", "metadata"].contains(where: url.contains) {
+            #expect(!isValid(url, .webhook, open), "metadata and link-local stay blocked with private networks on")
+        } else {
+            #expect(isValid(url, .webhook, open), "allowed with private networks on")
+        }
     }
 
     @Test(arguments: ["", "example.com", "ftp://example.com/", "https://", "mailto:a@example.com", "//example.com/x", "https:///path"])

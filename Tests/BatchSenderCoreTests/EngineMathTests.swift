@@ -130,7 +130,7 @@ import Testing
     @Test func publicEmbeddedAddressesStayAllowed() {
         #expect(NetworkGuard.blockedReason(forHost: "[64:ff9b::8.8.8.8]") == nil)
         #expect(NetworkGuard.blockedReason(forHost: "[2002:808:808::]") == nil)
-        #expect(NetworkGuard.blockedReason(ipv4: [1, 2]) == "malformed")
-        #expect(NetworkGuard.blockedReason(ipv6: [0xFE]) == "malformed")
+        #expect(NetworkGuard.finding(for: .v4([1, 2]))?.severity == .malformed)
+        #expect(NetworkGuard.finding(for: .v6([0xFE]))?.severity == .malformed)
     }
 }

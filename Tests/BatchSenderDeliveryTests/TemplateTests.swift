@@ -82,11 +82,25 @@ import Testing
 
     @Test func settingsShapes() {
         #expect(validator.settingsIssues(["baseUrl": "not a url"], provider: .resend).map(\.field) == ["settings.baseUrl"])
-        #expect(validator.settingsIssues(["baseUrl": "http://127.0.0.1:9000"], provider: .resend).isEmpty,
-            "a provider base URL may point at a local gateway")
+        // A local gateway needs private networks or an allowlist entry (CONTRACT §5).
+        #expect(validator.settingsIssues(["baseUrl": "http://127.0.0.1:9000"], provider: .resend).map(\.field) == ["settings.baseUrl"])
+        let open = SendConfigValidator(addresses: AddressValidator(allowPrivateNetworks: true))
+        #expect(open.settingsIssues(["baseUrl": "http://127.0.0.1:9000"], provider: .resend).isEmpty)
+        let listed = SendConfigValidator(addresses: AddressValidator(policy: NetworkPolicy(
+            allowedPrivateHosts: PrivateHostAllowlist(blocks: [.init(address: .v4([127, 0, 0, 1]), length: 32)]))))
+        #expect(listed.settingsIssues(["baseUrl": "http://127.0.0.1:9000"], provider: .resend).isEmpty)
         #expect(validator.settingsIssues(["host": "mx", "security": "ssl"], provider: .smtp).map(\.field) == ["settings.security"])
         #expect(validator.settingsIssues(["circuitBreaker": ["failureThreshold": 0]], provider: .http).map(\.field)
             == ["settings.circuitBreaker.failureThreshold"])
     }
 }
 
+
+@Suite struct InboundSecretValidationTests {
+    @Test func inboundSecretMustBeAStandardWebhooksSecret() {
+        let validator = SendConfigValidator(addresses: AddressValidator())
+        #expect(validator.credentialIssues(["inboundSecret": "nope"], provider: .http).map(\.field) == ["credentials.inboundSecret"])
+        let good = "whsec_" + Data(repeating: 7, count: 32).base64EncodedString()
+        #expect(validator.credentialIssues(["inboundSecret": .string(good), "signingSecret": .string(good)], provider: .http).isEmpty)
+    }
+}

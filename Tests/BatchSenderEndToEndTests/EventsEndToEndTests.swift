@@ -30,7 +30,8 @@ import Testing
             let ids = items.map { #"{"id":"re-\#(($0["to"] as? [String])?.first ?? "")"}"# }.joined(separator: ",")
             return .json(200, #"{"data":[\#(ids)]}"#)
         }
-        let (server, key) = try await ServerProcess.started(databasePath: database)
+        let (server, key) = try await ServerProcess.started(
+            databasePath: database, environment: ["BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true"])
         defer { server.kill9() }
         let (_, config) = try await server.request("POST", "/v1/send-configs", key: key, body: JSON.encode([
             "module": "email", "provider": "resend", "credentials": ["apiKey": "re_x", "webhookSecret": Self.secret],

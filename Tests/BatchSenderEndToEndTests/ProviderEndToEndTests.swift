@@ -13,7 +13,7 @@ import Testing
             let ids = items.indices.map { #"{"id":"re-\#(call)-\#($0)"}"# }.joined(separator: ",")
             return .json(200, #"{"data":[\#(ids)]}"#)
         }
-        let (server, key) = try await ServerProcess.started(databasePath: database)
+        let (server, key) = try await ServerProcess.started(databasePath: database, environment: ["BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true"])
         defer { server.kill9() }
 
         let (created, config) = try await server.request("POST", "/v1/send-configs", key: key, body: JSON.encode([
@@ -55,7 +55,9 @@ import Testing
         let receiver = try await FakeReceiver.start { _, call in
             .json(201, #"{"sid":"SM\#(String(format: "%032d", call))","status":"queued"}"#)
         }
-        let (server, key) = try await ServerProcess.started(databasePath: database, environment: ["BATCHSENDER_PUBLIC_URL": "https://bs.example.com"])
+        let (server, key) = try await ServerProcess.started(databasePath: database, environment: [
+            "BATCHSENDER_PUBLIC_URL": "https://bs.example.com", "BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true",
+        ])
         defer { server.kill9() }
 
         let (_, config) = try await server.request("POST", "/v1/send-configs", key: key, body: JSON.encode([

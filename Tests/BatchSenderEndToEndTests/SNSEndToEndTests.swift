@@ -35,11 +35,12 @@ import Testing
 
         let (server, key) = try await ServerProcess.started(databasePath: database, environment: [
             "BATCHSENDER_SNS_CERT_URL_PATTERN": #"^http://127\.0\.0\.1:\#(fake.port)/"#,
+            "BATCHSENDER_ALLOW_PRIVATE_NETWORKS": "true",
         ])
         defer { server.kill9() }
         let (_, config) = try await server.request("POST", "/v1/send-configs", key: key, body: JSON.encode([
             "module": "email", "provider": "ses", "credentials": ["accessKeyId": "AKIDEXAMPLE", "secretAccessKey": "secret"],
-            "settings": ["baseUrl": fake.url, "region": "us-east-1"],
+            "settings": ["baseUrl": fake.url, "region": "us-east-1", "snsTopicArn": "arn:aws:sns:us-east-1:123456789012:ses-events"],
         ]))
         let configID = try #require(JSON.string(config, "id"))
         let (_, batch) = try await server.request("POST", "/v1/batches", key: key, body: JSON.encode([

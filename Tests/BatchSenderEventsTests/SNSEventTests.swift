@@ -11,6 +11,9 @@ import Testing
 /// as if from SNS's certificate URL.
 @Suite struct SNSEventTests {
     static let defaultPattern = #"^https://sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/"#
+    /// The topic `sns_sign.py` signs for.
+    static let topic = "arn:aws:sns:us-east-1:123456789012:ses-events"
+    static let settings: [String: JSONValue] = ["snsTopicArn": .string(topic)]
 
     /// Fresh fixtures (timestamped now) in a temporary directory.
     static func fixtures() throws -> URL {
@@ -51,7 +54,7 @@ import Testing
         let fetched = Fetched()
         let intake = EventIntake(sns: try Self.verifier(directory, fetched: fetched))
         let body = try Self.fixture(directory, name)
-        let result = try await intake.receive(Self.request(body), provider: .ses, credentials: [:], settings: [:], now: Date())
+        let result = try await intake.receive(Self.request(body), provider: .ses, credentials: [:], settings: Self.settings, now: Date())
         guard case .events(let events) = result else { Issue.record("\(result)"); return }
         let envelope = try #require(JSONValue.parse(body))
         let record = try #require(envelope["Message"]?.stringValue.flatMap(JSONValue.parse))
@@ -60,7 +63,7 @@ import Testing
         #expect(events.first?.kind == .bounced)
         #expect(events.first?.hard == (record["bounce"]?["bounceType"]?.stringValue == "Permanent"))
         // A burst of events costs one certificate download.
-        _ = try await intake.receive(Self.request(body), provider: .ses, credentials: [:], settings: [:], now: Date())
+        _ = try await intake.receive(Self.request(body), provider: .ses, credentials: [:], settings: Self.settings, now: Date())
         #expect(fetched.list.count == 1)
     }
 
@@ -72,7 +75,7 @@ import Testing
         // Its Message is plain text, not an SES record: reading fails only after verification passed.
         await #expect(throws: EventIntakeError.unreadable("the SNS Message is not an SES event")) {
             try await intake.receive(Self.request(try Self.fixture(directory, name)), provider: .ses, credentials: [:],
-                                     settings: [:], now: Date())
+                                     settings: Self.settings, now: Date())
         }
     }
 
@@ -84,21 +87,21 @@ import Testing
         let body = try Self.fixture(directory, "sns_notification_v2")
         let tampered = body.replacingOccurrences(of: "Permanent", with: "Transient")
         await #expect(throws: EventIntakeError.unauthorized("the signature does not match")) {
-            try await intake.receive(Self.request(tampered), provider: .ses, credentials: [:], settings: [:], now: Date())
+            try await intake.receive(Self.request(tampered), provider: .ses, credentials: [:], settings: Self.settings, now: Date())
         }
         await #expect(throws: EventIntakeError.unauthorized("the signature timestamp is more than 5 minutes from now")) {
-            try await intake.receive(Self.request(body), provider: .ses, credentials: [:], settings: [:], now: Date().addingTimeInterval(900))
+            try await intake.receive(Self.request(body), provider: .ses, credentials: [:], settings: Self.settings, now: Date().addingTimeInterval(900))
         }
         var foreign = try #require(JSONValue.parse(body)?.objectValue)
         foreign["SigningCertURL"] = "https://attacker.example.com/SimpleNotificationService-x.pem"
         await #expect(throws: EventIntakeError.self) {
             try await intake.receive(Self.request(JSONValue.object(foreign).jsonText()), provider: .ses, credentials: [:],
-                                     settings: [:], now: Date())
+                                     settings: Self.settings, now: Date())
         }
         foreign["SigningCertURL"] = "http://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem"
         await #expect(throws: EventIntakeError.self, "plain http is not an SNS URL") {
             try await intake.receive(Self.request(JSONValue.object(foreign).jsonText()), provider: .ses, credentials: [:],
-                                     settings: [:], now: Date())
+                                     settings: Self.settings, now: Date())
         }
         #expect(fetched.list.allSatisfy { $0.hasPrefix("https://sns.us-east-1.amazonaws.com/") },
                 "nothing outside the allow-list was ever fetched")
@@ -114,13 +117,13 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let intake = EventIntake(sns: try Self.verifier(directory))
         let body = try Self.fixture(directory, name)
-        let result = try await intake.receive(Self.request(body), provider: .ses, credentials: [:], settings: [:], now: Date())
+        let result = try await intake.receive(Self.request(body), provider: .ses, credentials: [:], settings: Self.settings, now: Date())
         guard case .confirmSubscription(let url) = result else { Issue.record("\(result)"); return }
         #expect(url == JSONValue.parse(body)?["SubscribeURL"]?.stringValue)
         #expect(url.hasPrefix("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription"))
         let forged = body.replacingOccurrences(of: "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription", with: "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscriptionX")
         await #expect(throws: EventIntakeError.self, "a changed SubscribeURL breaks the signature") {
-            try await intake.receive(Self.request(forged), provider: .ses, credentials: [:], settings: [:], now: Date())
+            try await intake.receive(Self.request(forged), provider: .ses, credentials: [:], settings: Self.settings, now: Date())
         }
     }
 }

@@ -8,7 +8,9 @@ import Testing
 /// The SSRF guard, alone and inside the provider. Nothing here resolves a name through DNS: names
 /// go to a fake resolver, and the system resolver only sees numeric hosts and `localhost`.
 @Suite struct SSRFGuardTests {
-    let publicAddress = IPAddress.v4([203, 0, 113, 7])  // TEST-NET-3: never routed, but not private
+    /// A global address the guard approves; nothing ever connects to it (pinned clients in these
+    /// tests are routed to the fake receiver on 127.0.0.1).
+    let publicAddress = IPAddress.v4([93, 184, 215, 14])
 
     @Test func loopbackLiteralIsBlockedWhenBlockingIsOn() async throws {
         let (outcome, count) = try await withReceiver { receiver in
@@ -51,21 +53,22 @@ import Testing
         #expect(verdict == .refused("blocked: mixed.test resolves to link-local address fe80:0:0:0:0:0:0:1"))
     }
 
-    @Test func nameResolvingToAPublicAddressIsDelivered() async throws {
-        // The guard sees a public address; the client is pointed at the fake receiver by dnsOverride.
+    @Test func nameResolvingToAPublicAddressIsDeliveredToThatAddress() async throws {
+        // The guard sees a public address and pins it; the test's pin routes it to the receiver.
         let resolver = FakeResolver(["receiver.test": [publicAddress]])
+        let pins = RecordingPins()
         let (outcome, count) = try await withReceiver { receiver in
-            var configuration = DeliveryHTTPClient.configuration()
-            configuration.dnsOverride = ["receiver.test": "127.0.0.1"]
-            return try await withClient(configuration) { client in
+            try await withClient { client in
                 let provider = WebhookProvider(
-                    configuration: Make.configuration(blockPrivateNetworks: true), client: client, resolver: resolver)
+                    configuration: Make.configuration(blockPrivateNetworks: true), client: client, resolver: resolver,
+                    pins: pins.clients)
                 let message = try Make.message(url: "http://receiver.test:\(receiver.port)/in")
                 return (await provider.send([message])[0], receiver.requests.count)
             }
         }
         #expect(!outcome.isReject && !outcome.isRetry)
         #expect(count == 1)
+        #expect(pins.pinned == ["receiver.test \(publicAddress)"])
     }
 
     @Test func unresolvableNameIsRetried() async throws {
@@ -102,27 +105,34 @@ import Testing
         #expect(outcome.isReject)
     }
 
-    @Test(arguments: ["http://127.1:9/", "http://2130706433:9/", "http://0x7f.0.0.1:9/"])
-    func numericShorthandsAreCaughtAfterResolution(url: String) async {
-        // Not dotted quads, so only getaddrinfo (inet_aton rules, no DNS) reveals 127.0.0.1.
-        let verdict = await DestinationGuard(blockPrivateNetworks: true).check(url)
-        guard case .refused(let reason) = verdict else {
-            Issue.record("\(url) was not refused: \(verdict)")
-            return
+    @Test(arguments: [
+        "http://127.1:9/", "http://2130706433:9/", "http://0x7f.0.0.1:9/", "http://012.0.0.1/", "http://172.037.0.1/",
+        "http://0251.0376.0251.0376/",
+    ])
+    func nonCanonicalNumericHostsAreRefusedWithoutLookup(url: String) async {
+        // getaddrinfo reads these with inet_aton's rules (octal, hex, short forms): never guess.
+        let resolver = FakeResolver([:])
+        for policy in [NetworkPolicy.strict, NetworkPolicy(allowPrivateNetworks: true)] {
+            let verdict = await DestinationGuard(policy: policy, resolver: resolver).check(url)
+            guard case .refused(let reason) = verdict else {
+                Issue.record("\(url) was not refused: \(verdict)")
+                return
+            }
+            #expect(reason.hasPrefix("blocked: non-canonical numeric host"))
         }
-        #expect(reason.contains("loopback"))
+        #expect(resolver.lookups.isEmpty)
     }
 
     @Test func systemResolverFindsLoopbackForLocalhostName() async throws {
         let addresses = try await SystemHostResolver().addresses(of: "localhost")
         #expect(!addresses.isEmpty)
-        #expect(addresses.allSatisfy { $0.blockedReason == "loopback" })
+        #expect(addresses.allSatisfy { NetworkGuard.finding(for: $0)?.reason == "loopback" })
     }
 
     @Test func publicLiteralNeedsNoLookup() async {
         let resolver = FakeResolver([:])
-        let verdict = await DestinationGuard(blockPrivateNetworks: true, resolver: resolver).check("https://203.0.113.7/x")
-        #expect(verdict == .allowed)
+        let verdict = await DestinationGuard(blockPrivateNetworks: true, resolver: resolver).check("https://93.184.215.14/x")
+        #expect(verdict == .allowed(address: nil))
         #expect(resolver.lookups.isEmpty)
     }
 

@@ -1,48 +1,50 @@
 import BatchSenderCore
 import Foundation
 
-/// The SSRF guard for outbound HTTP deliveries: decides, before any connection is opened, whether
-/// a URL may be called.
+/// The SSRF guard for every outbound connection — webhook deliveries, provider APIs
+/// (`baseUrl`, `instanceUrl`), SMTP relays: decides, before any connection is opened, whether a
+/// destination may be reached, and which address to connect to.
 ///
-/// - Only `http` and `https` are ever allowed (AsyncHTTPClient also speaks `http+unix` and
+/// - Only `http` and `https` URLs are ever allowed (AsyncHTTPClient also speaks `http+unix` and
 ///   `unix`, which would reach local sockets).
-/// - With `blockPrivateNetworks`, a literal IP is checked as is; a name is first checked by
-///   `NetworkGuard.blockedReason(forHost:)` (`localhost`, metadata names), then resolved, and refused
-///   if ANY of its addresses is loopback, private, link-local, CGNAT, unspecified, multicast or
-///   metadata — so a name with one public and one private record cannot slip through.
-/// - Redirects are never followed (the delivery client disallows them), so a public URL cannot
-///   bounce the request to a private one.
-///
-/// Residual risk — DNS rebinding: the HTTP client resolves the name again when it connects, so an
-/// attacker-run DNS server answering with TTL 0 could hand the guard a public address and the
-/// client a private one a moment later. AsyncHTTPClient 1.37 offers no resolver hook to pin the
-/// checked address (its `DNSResolver` is only `.system` or `.randomized`), and connecting to the
-/// IP literal instead would break TLS (SNI and certificate names) for https. We accept the window:
-/// it needs an attacker-controlled authoritative DNS server, the attacker sees at most a status
-/// line and the first ~200 characters of a 4xx body (in `lastError`), and deployments that need a
-/// hard guarantee put deliveries behind an egress proxy or a network policy, as for any webhook
-/// sender.
+/// - A literal host is judged as is by the `NetworkPolicy` (non-canonical numbers such as
+///   `012.0.0.1` are refused outright).
+/// - A name is first checked by name (`localhost`, metadata names), then resolved ONCE, and
+///   refused if ANY of its addresses is refused — so a name with one public and one private
+///   record cannot slip through. The verdict names the address to connect to, and callers
+///   connect to exactly that address (`PinnedClients`, `SMTPConnection`): a DNS server that
+///   answers differently a moment later (DNS rebinding) is never asked again.
+/// - Redirects are never followed (the delivery client disallows them).
 public struct DestinationGuard: Sendable {
     /// The outcome of a check.
     public enum Verdict: Hashable, Sendable {
-        case allowed
-        /// Never deliverable: a bad scheme, a malformed URL or a private destination.
+        /// Connect, to `address` when the host is a name (the address that was checked), or to
+        /// the literal host itself when `address` is `nil`.
+        case allowed(address: IPAddress?)
+        /// Never reachable: a bad scheme, a malformed URL or a refused destination.
         case refused(String)
         /// The name did not resolve now; it may later (DNS outage).
         case unresolved(String)
     }
 
-    public let blockPrivateNetworks: Bool
+    public let policy: NetworkPolicy
     let resolver: any HostResolver
 
     /// - Parameters:
-    ///   - blockPrivateNetworks: refuse private destinations (CONTRACT §5); with `false`, only the
-    ///     scheme is checked and nothing is resolved.
+    ///   - policy: what may be reached (CONTRACT §5, `BATCHSENDER_ALLOWED_PRIVATE_HOSTS`).
     ///   - resolver: how names are resolved; the system resolver unless a test injects one.
-    public init(blockPrivateNetworks: Bool, resolver: any HostResolver = SystemHostResolver()) {
-        self.blockPrivateNetworks = blockPrivateNetworks
+    public init(policy: NetworkPolicy, resolver: any HostResolver = SystemHostResolver()) {
+        self.policy = policy
         self.resolver = resolver
     }
+
+    /// A guard for `NetworkPolicy(allowPrivateNetworks: !blockPrivateNetworks)`.
+    public init(blockPrivateNetworks: Bool, resolver: any HostResolver = SystemHostResolver()) {
+        self.init(policy: NetworkPolicy(allowPrivateNetworks: !blockPrivateNetworks), resolver: resolver)
+    }
+
+    /// Refuse loopback and private destinations (link-local and metadata are always refused).
+    public var blockPrivateNetworks: Bool { !policy.allowPrivateNetworks }
 
     /// Checks `rawURL`. A lookup slower than `lookupTimeout` counts as unresolved.
     public func check(_ rawURL: String, lookupTimeout: Duration = .seconds(10)) async -> Verdict {
@@ -53,10 +55,13 @@ public struct DestinationGuard: Sendable {
             return .refused("unsupported URL scheme \(scheme) (only http and https)")
         }
         guard let host = components.host, !host.isEmpty else { return .refused("URL has no host") }
-        guard blockPrivateNetworks else { return .allowed }
+        return await check(host: host, lookupTimeout: lookupTimeout)
+    }
 
-        if let reason = NetworkGuard.blockedReason(forHost: host) { return .refused("blocked: \(reason)") }
-        if IPAddress(literal: host) != nil { return .allowed }  // a public literal: nothing to resolve
+    /// Checks a host as it appears in a URL or a setting (IPv6 literals in brackets or not).
+    public func check(host: String, lookupTimeout: Duration = .seconds(10)) async -> Verdict {
+        if let reason = policy.blockedReason(forHost: host) { return .refused("blocked: \(reason)") }
+        if IPAddress(literal: host) != nil { return .allowed(address: nil) }  // judged above: nothing to resolve
 
         let addresses: [IPAddress]
         do {
@@ -67,10 +72,16 @@ public struct DestinationGuard: Sendable {
             return .unresolved("\(error)")
         }
         for address in addresses {
-            if let reason = address.blockedReason {
-                return .refused("blocked: \(host) resolves to \(reason) address \(address)")
-            }
+            if let reason = policy.blockedReason(for: address, host: host) { return .refused("blocked: \(reason)") }
         }
-        return .allowed
+        guard let pinned = Self.preferred(addresses) else { return .unresolved("DNS lookup of \(host) found no address") }
+        return .allowed(address: pinned)
+    }
+
+    /// The address to connect to: the first IPv4 one when there is one (many containers have no
+    /// IPv6 route, and a pinned connection cannot fall back the way Happy Eyeballs would), else
+    /// the first in the resolver's (RFC 6724) order.
+    static func preferred(_ addresses: [IPAddress]) -> IPAddress? {
+        addresses.first { if case .v4 = $0 { true } else { false } } ?? addresses.first
     }
 }

@@ -16,6 +16,24 @@ struct ProviderHTTP: Sendable {
     let client: HTTPClient
     let logger: Logger
     var timeout: Duration = .seconds(30)
+    /// Every call's endpoint is checked first (CONTRACT §5: `baseUrl` may not reach private
+    /// networks unless allowed), and the connection pinned to the address that was checked.
+    let guardrail: DestinationGuard
+    let pins: PinnedClients
+
+    /// - Parameters:
+    ///   - client: the process-wide delivery client (used as is for literal hosts).
+    ///   - policy: the send config's `networkPolicy`.
+    ///   - resolver: resolves endpoint names for the guard.
+    init(
+        client: HTTPClient, logger: Logger, policy: NetworkPolicy, resolver: any HostResolver = CachingHostResolver(),
+        pins: PinnedClients = PinnedClients(capacity: 2)
+    ) {
+        self.client = client
+        self.logger = logger
+        self.guardrail = DestinationGuard(policy: policy, resolver: resolver)
+        self.pins = pins
+    }
 
     /// A provider's answer.
     struct Answer: Sendable {
@@ -46,17 +64,27 @@ struct ProviderHTTP: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let deadline = ContinuousClock.now + timeout
+        let address: IPAddress?
+        switch await guardrail.check(url, lookupTimeout: timeout) {
+        case .allowed(let approved): address = approved
+        case .refused(let reason): return .failure(TransportFailure(outcome: .reject(reason: reason)))
+        case .unresolved(let reason): return .failure(TransportFailure(outcome: .retry(reason: reason, after: nil)))
+        }
+        let remaining = max(.milliseconds(1), ContinuousClock.now.duration(to: deadline))
+        let logger = self.logger
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Self.nanoseconds(timeout)), logger: logger)
-            let bytes = try await withDeadline(deadline) { [response] in
-                var collected: [UInt8] = []
-                for try await chunk in response.body {
-                    collected.append(contentsOf: chunk.readableBytesView.prefix(Self.maxResponseBytes - collected.count))
-                    if collected.count >= Self.maxResponseBytes { break }
+            return try await pins.withClient(url: url, address: address, base: client) { client in
+                let response = try await client.execute(request, timeout: .nanoseconds(Self.nanoseconds(remaining)), logger: logger)
+                let bytes = try await withDeadline(deadline) { [response] in
+                    var collected: [UInt8] = []
+                    for try await chunk in response.body {
+                        collected.append(contentsOf: chunk.readableBytesView.prefix(Self.maxResponseBytes - collected.count))
+                        if collected.count >= Self.maxResponseBytes { break }
+                    }
+                    return collected
                 }
-                return collected
+                return .success(Answer(status: Int(response.status.code), headers: response.headers, body: bytes))
             }
-            return .success(Answer(status: Int(response.status.code), headers: response.headers, body: bytes))
         } catch {
             return .failure(TransportFailure(outcome: WebhookClassifier.outcome(error: error, timeout: timeout)))
         }

@@ -22,7 +22,7 @@ public struct ResendProvider: DeliveryProvider {
         configuration: ProviderConfiguration, client: HTTPClient,
         logger: Logger = Logger(label: "batchsender.resend"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        http = ProviderHTTP(client: client, logger: logger)
+        http = ProviderHTTP(client: client, logger: logger, policy: configuration.networkPolicy)
         endpoint = ProviderHTTP.endpoint(configuration.settings, default: Self.defaultBaseURL, path: "/emails/batch")
         apiKey = configuration.credentials["apiKey"] ?? ""
         self.now = now

@@ -30,7 +30,7 @@ public struct SESProvider: PerMessageAPI {
         configuration: ProviderConfiguration, client: HTTPClient,
         logger: Logger = Logger(label: "batchsender.ses"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        http = ProviderHTTP(client: client, logger: logger)
+        http = ProviderHTTP(client: client, logger: logger, policy: configuration.networkPolicy)
         let region = configuration.settings["region"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 } ?? "us-east-1"
         endpoint = ProviderHTTP.endpoint(configuration.settings, default: "https://email.\(region).amazonaws.com", path: Self.path)
         let credentials = configuration.credentials

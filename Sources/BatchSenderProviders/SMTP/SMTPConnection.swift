@@ -1,3 +1,4 @@
+import BatchSenderCore
 import Foundation
 import NIOCore
 import NIOPosix
@@ -43,10 +44,14 @@ final class SMTPConnection: Sendable {
 
     /// Connects and runs the session's opening: greeting, EHLO (HELO when EHLO is refused),
     /// STARTTLS and EHLO again when `security` is starttls, then AUTH when there are credentials.
-    /// - Parameter tls: required unless `settings.security` is none.
-    static func open(_ settings: SMTPSettings, tls: SMTPTLS?) async throws(SMTPError) -> SMTPConnection {
+    /// - Parameters:
+    ///   - tls: required unless `settings.security` is none.
+    ///   - guardrail: checks the relay's address first; the connection goes to the address it
+    ///     approved (TLS still verifies the configured host name).
+    static func open(_ settings: SMTPSettings, tls: SMTPTLS?, guardrail: DestinationGuard) async throws(SMTPError) -> SMTPConnection {
         // Never fall back to clear text for want of a TLS context.
         if settings.security != .none && tls == nil { throw .configuration("SMTP security \(settings.security) needs TLS set up") }
+        let target = try await address(settings, guardrail: guardrail)
         let inbox = SMTPReplyInbox()
         let implicitTLS = settings.security == .tls ? tls : nil
         let channel: any Channel
@@ -54,7 +59,7 @@ final class SMTPConnection: Sendable {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(TimeAmount(settings.timeout))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: settings.connectHost, port: settings.port) { channel in
+                .connect(to: target) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let implicitTLS { try channel.pipeline.syncOperations.addHandler(implicitTLS.makeHandler()) }
                         try channel.pipeline.syncOperations.addHandler(SMTPReplyHandler(inbox: inbox))
@@ -95,6 +100,21 @@ final class SMTPConnection: Sendable {
             }
             throw error
         }
+    }
+
+    /// The socket address to connect to: the relay's address as the SSRF guard approved it
+    /// (resolved once, never again by the connect).
+    private static func address(_ settings: SMTPSettings, guardrail: DestinationGuard) async throws(SMTPError) -> SocketAddress {
+        let approved: IPAddress?
+        switch await guardrail.check(host: settings.connectHost, lookupTimeout: settings.timeout) {
+        case .allowed(let address): approved = address ?? IPAddress(literal: settings.connectHost)
+        case .refused(let reason): throw .blocked(reason)
+        case .unresolved(let reason): throw .connect("cannot connect to SMTP server \(settings.endpoint): \(reason)")
+        }
+        guard let approved, let socket = try? SocketAddress(ipAddress: approved.description, port: settings.port) else {
+            throw .connect("cannot connect to SMTP server \(settings.endpoint): no usable address")
+        }
+        return socket
     }
 
     /// EHLO, or HELO for a server that answers EHLO with a permanent error (RFC 5321 §3.2).

@@ -23,6 +23,8 @@ enum SMTPError: Error, Hashable, Sendable {
     case authRejected(SMTPReply)
     /// The send config cannot work as written.
     case configuration(String)
+    /// The SSRF guard refused the server's address (the reason starts with `blocked:`).
+    case blocked(String)
     /// Every pooled connection stayed busy for the whole wait.
     case poolTimeout(Int)
     /// The provider was shut down.
@@ -38,7 +40,7 @@ enum SMTPError: Error, Hashable, Sendable {
             // A reply at session set-up says the same for every message: 4xx later, 5xx never.
             reply.isPermanent
                 ? .reject(reason: "\(reply.reason) (after \(command))") : .retry(reason: "\(reply.reason) (after \(command))", after: nil)
-        case .startTLSUnavailable(let reason), .authUnavailable(let reason), .configuration(let reason):
+        case .startTLSUnavailable(let reason), .authUnavailable(let reason), .configuration(let reason), .blocked(let reason):
             .reject(reason: reason)
         case .authRejected(let reply):
             reply.isTransient

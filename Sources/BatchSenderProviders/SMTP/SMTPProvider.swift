@@ -26,10 +26,12 @@ public struct SMTPProvider: DeliveryProvider {
     /// - Parameters:
     ///   - configuration: the send config and its opened credentials.
     ///   - idleTimeout: how long an unused session stays open before it is closed with QUIT.
+    ///   - resolver: resolves the relay's name for the SSRF guard (`configuration.networkPolicy`).
     ///   - logger: transaction-level logging.
     ///   - now: the clock for the Date header.
     public init(
         configuration: ProviderConfiguration, idleTimeout: Duration = .seconds(60),
+        resolver: any HostResolver = CachingHostResolver(),
         logger: Logger = Logger(label: "batchsender.smtp"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
         var logger = logger
@@ -40,12 +42,13 @@ public struct SMTPProvider: DeliveryProvider {
         do throws(SMTPError) {
             let settings = try SMTPSettings.parse(configuration).get()
             let tls = settings.security == .none ? nil : try SMTPTLS(settings: settings)
+            let guardrail = DestinationGuard(policy: configuration.networkPolicy, resolver: resolver)
             self.settings = settings
             self.pool = SMTPConnectionPool(
                 maxConnections: settings.maxConnections, messagesPerConnection: settings.messagesPerConnection,
                 waitTimeout: settings.timeout, idleTimeout: idleTimeout
             ) { () async throws(SMTPError) -> SMTPConnection in
-                try await SMTPConnection.open(settings, tls: tls)
+                try await SMTPConnection.open(settings, tls: tls, guardrail: guardrail)
             }
             self.problem = nil
         } catch {

@@ -49,7 +49,8 @@ struct SMTPSettings: Sendable {
     static func parse(_ configuration: ProviderConfiguration) -> Result<SMTPSettings, SMTPError> {
         let settings = configuration.settings
         // The API validates with the same rules; a config stored before a rule existed is caught here.
-        let issues = SendConfigValidator(addresses: AddressValidator()).settingsIssues(settings, provider: .smtp)
+        // Private hosts pass this shape check: the connection's own guard applies the policy.
+        let issues = SendConfigValidator(addresses: AddressValidator(allowPrivateNetworks: true)).settingsIssues(settings, provider: .smtp)
         guard issues.isEmpty else {
             return .failure(.configuration(
                 "invalid SMTP send config: " + issues.map { "\($0.field ?? "settings") \($0.message)" }.joined(separator: "; ")))

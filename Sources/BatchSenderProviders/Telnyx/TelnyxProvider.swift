@@ -28,7 +28,7 @@ public struct TelnyxProvider: PerMessageAPI {
         configuration: ProviderConfiguration, client: HTTPClient,
         logger: Logger = Logger(label: "batchsender.telnyx"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        http = ProviderHTTP(client: client, logger: logger)
+        http = ProviderHTTP(client: client, logger: logger, policy: configuration.networkPolicy)
         endpoint = ProviderHTTP.endpoint(configuration.settings, default: Self.defaultBaseURL, path: "/v2/messages")
         apiKey = configuration.credentials["apiKey"] ?? ""
         messagingProfileID = configuration.settings["messagingProfileId"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }

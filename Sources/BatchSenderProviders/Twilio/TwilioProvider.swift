@@ -28,7 +28,7 @@ public struct TwilioProvider: PerMessageAPI {
         configuration: ProviderConfiguration, client: HTTPClient,
         logger: Logger = Logger(label: "batchsender.twilio"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        http = ProviderHTTP(client: client, logger: logger)
+        http = ProviderHTTP(client: client, logger: logger, policy: configuration.networkPolicy)
         let sid = configuration.credentials["accountSid"] ?? ""
         let escaped = FormEncoding.escape(sid)
         endpoint = ProviderHTTP.endpoint(configuration.settings, default: Self.defaultBaseURL, path: "/2010-04-01/Accounts/\(escaped)/Messages.json")

@@ -28,7 +28,7 @@ public struct VonageProvider: PerMessageAPI {
         configuration: ProviderConfiguration, client: HTTPClient,
         logger: Logger = Logger(label: "batchsender.vonage"), now: @escaping @Sendable () -> Date = { Date() }
     ) {
-        http = ProviderHTTP(client: client, logger: logger)
+        http = ProviderHTTP(client: client, logger: logger, policy: configuration.networkPolicy)
         endpoint = ProviderHTTP.endpoint(configuration.settings, default: Self.defaultBaseURL, path: "/sms/json")
         apiKey = configuration.credentials["apiKey"] ?? ""
         apiSecret = configuration.credentials["apiSecret"] ?? ""

@@ -16,6 +16,8 @@ public struct WebhookProvider: DeliveryProvider {
 
     let client: HTTPClient
     let guardrail: DestinationGuard
+    /// Connections go to the address the guard checked, never to a second lookup's answer.
+    let pins: PinnedClients
     let signer: StandardWebhookSigner?
     /// Set when `signingSecret` is present but unusable: every send is refused, never unsigned.
     let secretProblem: String?
@@ -28,17 +30,20 @@ public struct WebhookProvider: DeliveryProvider {
     ///   - client: the process-wide client from `DeliveryHTTPClient.makeHTTPClient()` (redirects
     ///     disabled); the caller owns its shutdown.
     ///   - resolver: resolves names for the SSRF guard; tests inject a fake one.
+    ///   - pins: the clients pinned to checked addresses; tests inject a factory.
     ///   - logger: request-level logging (AsyncHTTPClient logs at debug and trace only).
     ///   - now: the clock for `webhook-timestamp`.
     public init(
         configuration: ProviderConfiguration,
         client: HTTPClient,
         resolver: any HostResolver = CachingHostResolver(),
+        pins: PinnedClients = PinnedClients(),
         logger: Logger = Logger(label: "batchsender.webhook"),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.client = client
-        self.guardrail = DestinationGuard(blockPrivateNetworks: configuration.blockPrivateNetworks, resolver: resolver)
+        self.guardrail = DestinationGuard(policy: configuration.networkPolicy, resolver: resolver)
+        self.pins = pins
         if let secret = configuration.credentials["signingSecret"], !secret.isEmpty {
             signer = StandardWebhookSigner(secret: secret)
             secretProblem = signer == nil ? "signingSecret is not whsec_ followed by base64" : nil
@@ -82,12 +87,13 @@ public struct WebhookProvider: DeliveryProvider {
         }
         // One budget for the lookup, the connection and the answer.
         let deadline = ContinuousClock.now + request.timeout
+        let address: IPAddress?
         switch await guardrail.check(request.url, lookupTimeout: request.timeout) {
-        case .allowed: break
+        case .allowed(let approved): address = approved
         case .refused(let reason): return .reject(reason: reason)
         case .unresolved(let reason): return .retry(reason: reason, after: nil)
         }
-        let outcome = await exchange(request, messageID: message.idempotencyKey, deadline: deadline)
+        let outcome = await exchange(request, address: address, messageID: message.idempotencyKey, deadline: deadline)
         logger.debug("webhook sent", metadata: [
             "recipient.id": "\(message.recipientID.rawValue)", "attempt": "\(message.attempt)",
             "outcome": "\(outcome)",
@@ -96,25 +102,29 @@ public struct WebhookProvider: DeliveryProvider {
     }
 
     /// The HTTP call itself: the head within the deadline, then at most `maxResponseBytes` of the
-    /// body, best effort (a 2xx is a success even if its body then stalls).
-    private func exchange(_ request: WebhookRequest, messageID: String, deadline: ContinuousClock.Instant) async
-        -> DeliveryOutcome
-    {
+    /// body, best effort (a 2xx is a success even if its body then stalls). `address` is the
+    /// checked address of a named host (`nil` for a literal one).
+    private func exchange(
+        _ request: WebhookRequest, address: IPAddress?, messageID: String, deadline: ContinuousClock.Instant
+    ) async -> DeliveryOutcome {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { return WebhookClassifier.outcome(error: DeadlineExceeded(), timeout: request.timeout) }
-        let client = self.client, logger = self.logger
-        let response: HTTPClientResponse
+        let logger = self.logger
+        let answer: (response: HTTPClientResponse, body: String)
         do {
-            // AsyncHTTPClient enforces the timeout itself (head and body): no extra timer task per call.
-            response = try await client.execute(
-                request.clientRequest, timeout: .nanoseconds(Self.nanoseconds(remaining)), logger: logger)
+            answer = try await pins.withClient(url: request.url, address: address, base: client) { client in
+                // AsyncHTTPClient enforces the timeout itself (head and body): no extra timer task per call.
+                let response = try await client.execute(
+                    request.clientRequest, timeout: .nanoseconds(Self.nanoseconds(remaining)), logger: logger)
+                // Read (for a 2xx: drain) a small answer, so the connection goes back to the pool.
+                return (response, await Self.readExcerpt(response.body, deadline: deadline))
+            }
         } catch {
             return WebhookClassifier.outcome(error: error, timeout: request.timeout)
         }
-        // Read (for a 2xx: drain) a small answer, so the connection goes back to the pool.
-        let body = await Self.readExcerpt(response.body, deadline: deadline)
+        let response = answer.response
         return WebhookClassifier.outcome(
-            status: Int(response.status.code), body: body, location: response.headers.first(name: "location"),
+            status: Int(response.status.code), body: answer.body, location: response.headers.first(name: "location"),
             retryAfter: response.headers.first(name: "retry-after"), messageID: messageID, now: now())
     }
 

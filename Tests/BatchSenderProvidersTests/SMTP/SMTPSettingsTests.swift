@@ -10,7 +10,7 @@ struct SMTPSettingsTests {
         var config = Make.fixtures.sendConfig(in: Make.fixtures.id(), module: .email, name: "Mail")
         config.provider = .smtp
         config.settings = settings
-        return ProviderConfiguration(sendConfig: config, credentials: credentials, blockPrivateNetworks: true)
+        return ProviderConfiguration(sendConfig: config, credentials: credentials, blockPrivateNetworks: false)
     }
 
     static func parse(_ settings: [String: JSONValue], credentials: [String: String] = [:]) -> Result<SMTPSettings, SMTPError> {
@@ -73,6 +73,16 @@ struct SMTPSettingsTests {
             "settings.messagesPerConnection", "settings.timeoutMs", "settings.port",
         ])
         #expect(issues.allSatisfy { !$0.message.isEmpty })
-        #expect(validator.settingsIssues(["host": "127.0.0.1", "heloName": "[192.0.2.1]", "timeoutMs": 2000], provider: .smtp).isEmpty)
+        let open = SendConfigValidator(addresses: AddressValidator(allowPrivateNetworks: true))
+        #expect(open.settingsIssues(["host": "127.0.0.1", "heloName": "[192.0.2.1]", "timeoutMs": 2000], provider: .smtp).isEmpty)
+    }
+
+    /// CONTRACT §5: a literal private relay is refused when the config is created (422).
+    @Test func aPrivateRelayIsRefusedWithoutPrivateNetworks() {
+        let strict = SendConfigValidator(addresses: AddressValidator())
+        let issues = strict.settingsIssues(["host": "10.0.0.1"], provider: .smtp)
+        #expect(issues.map(\.field) == ["settings.host"])
+        #expect(issues.first?.message == "blocked: private address 10.0.0.1")
+        #expect(strict.settingsIssues(["host": "smtp.example.com"], provider: .smtp).isEmpty)
     }
 }
