@@ -13,8 +13,9 @@ import Testing
     /// Short leases, so "longer than the lease" takes a second, not a minute.
     static func shortLeases() -> EngineSettings {
         var settings = EngineHarness.settings()
-        settings.leaseDuration = 0.6
-        settings.leaseRenewalInterval = .milliseconds(150)
+        // Loose enough for a loaded 2-core machine: renewals every 250 ms keep a 1.5 s lease.
+        settings.leaseDuration = 1.5
+        settings.leaseRenewalInterval = .milliseconds(250)
         return settings
     }
 
@@ -23,8 +24,8 @@ import Testing
         let h = try await store.harness()
         let batch = try await h.sentBatch(count: 2, maxConcurrency: 2)
         let provider = ScriptedProvider { _, _ in
-            // Three leases long, with the rescuer running every 50 ms.
-            try? await Task.sleep(for: .milliseconds(1_800))
+            // Almost three leases long, with the rescuer running every 50 ms.
+            try? await Task.sleep(for: .milliseconds(4_000))
             return .accepted(providerMessageID: "ok", delivered: true)
         }
         try await h.run(provider, settings: Self.shortLeases(), maintenance: true) { engine in
