@@ -13,6 +13,7 @@ public enum BatchSender {
     public static func openStore(_ config: AppConfig, logger: Logger? = nil) async throws -> SQLiteStore {
         switch config.database {
         case .sqlite(let path):
+            try DatabaseFiles.restrict(databasePath: path)
             let store = try SQLiteStore(path: path) { batch in
                 logger?.critical("batch counts had drifted from its recipients and were recomputed", metadata: ["batch.id": "\(batch)"])
             }
