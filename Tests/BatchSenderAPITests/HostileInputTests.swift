@@ -55,6 +55,14 @@ import Testing
             let reply = try await raw(h, "/v1/batches/\(id)/recipients", body, contentType: "text/csv")
             #expect(reply.status == .unprocessableContent, "\(reply.text.prefix(300))")
             #expect(reply.issues.first?["row"] == 2)
+            // The parser stops at the limit instead of building 100,001 strings first.
+            #expect(reply.issues.first?["message"]?.stringValue?.contains("more than 1000 fields") == true, "\(reply.text.prefix(300))")
+            let field = String(repeating: "x", count: 900_000)
+            let long = Array("to,a,b,c\nann@example.com,x,y,z\nbob@example.com,\(field),\(field),\(field)\n".utf8)
+            let tooLong = try await raw(h, "/v1/batches/\(id)/recipients", long, contentType: "text/csv")
+            #expect(tooLong.status == .unprocessableContent, "\(tooLong.text.prefix(300))")
+            #expect(tooLong.issues.first?["row"] == 3)
+            #expect(tooLong.issues.first?["message"]?.stringValue?.contains("row is longer than") == true, "\(tooLong.text.prefix(300))")
         }
     }
 
