@@ -1,4 +1,5 @@
 import BatchSenderCore
+import Foundation
 import Testing
 
 /// `JSONValue.intValue`, the one checked integer read: numbers from clients and providers must
@@ -32,5 +33,10 @@ import Testing
         #expect(JSONValue.double(1e300).numberText == "1e+300")
         #expect(JSONValue.double(0.5).numberText == "0.5")
         #expect(JSONValue.string("x").numberText == nil)
+    }
+
+    @Test func clockSecondsAreChecked() {
+        #expect(Timestamp.unixSeconds(Date(timeIntervalSince1970: 1_700_000_000.7)) == 1_700_000_000)
+        #expect(Timestamp.unixSeconds(Date(timeIntervalSince1970: 1e300)) == 0)
     }
 }
