@@ -5,7 +5,8 @@
 /// nested sections over arrays cost `n^depth`. These limits are checked on the template text
 /// before swift-mustache sees it (`TemplateShape`) and enforced while rendering (`RenderBudget`).
 public struct TemplateLimits: Hashable, Sendable {
-    /// Largest template text in bytes (a generous HTML email is well under 200 KiB).
+    /// Largest template text with tags in bytes (Gmail clips HTML emails beyond 102 KB); text
+    /// without tags is not a template and has no limit here.
     public var maxTemplateBytes: Int
     /// Deepest nesting of sections (`{{#…}}`, `{{^…}}`).
     public var maxDepth: Int

@@ -12,6 +12,8 @@ struct TemplateShape: Sendable {
     /// switch a field's escaping).
     static func scan(_ text: String, limits: TemplateLimits) throws(TemplateLimitError) -> TemplateShape {
         var shape = TemplateShape()
+        // Text without tags is sent as it is, at no cost per recipient: no limit of ours applies.
+        guard text.contains("{{") else { return shape }
         guard text.utf8.count <= limits.maxTemplateBytes else {
             throw TemplateLimitError("is longer than \(limits.maxTemplateBytes) bytes")
         }

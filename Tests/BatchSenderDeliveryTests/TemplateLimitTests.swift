@@ -31,6 +31,7 @@ import Testing
     @Test func sixteenLevelsAreFine() {
         let nest = String(repeating: "{{#a}}", count: 16) + "x" + String(repeating: "{{/a}}", count: 16)
         #expect(TemplateCheck.problem(in: nest) == nil)
+        #expect(TemplateCheck.problem(in: String(repeating: "x", count: 1_000_000)) == nil, "a literal is not a template")
         #expect(TemplateCheck.problem(in: "{{! a comment {{#not}} counted }}{{{raw}}}{{&raw}}") == nil)
     }
 
