@@ -22,10 +22,7 @@ public struct HTTPServerLimits: Sendable {
 
     /// The HTTP/1.1 server with the idle (and header-read) timeout.
     public var server: HTTPServerBuilder {
-        let (seconds, attoseconds) = idleTimeout.components
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let timeout: TimeAmount = nanoseconds.overflow ? .hours(24) : .nanoseconds(nanoseconds.partialValue + attoseconds / 1_000_000_000)
-        return .http1(configuration: .init(idleTimeout: timeout))
+        .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout)))
     }
 
     /// The application configuration for `address`, with the connection cap.

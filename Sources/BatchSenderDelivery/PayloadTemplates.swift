@@ -19,7 +19,9 @@ public struct PayloadTemplates: Sendable {
         }
         func compile(_ key: String, _ escaping: Template.Escaping = .none) throws -> Template? {
             guard let text = fields[key]?.stringValue else { return nil }
-            do { return try Template(text, escaping: escaping, limits: limits) } catch { throw TemplateError(field: "payload.\(key)", error) }
+            do { return try Template(text, escaping: escaping, limits: limits) } catch {
+                throw TemplateError(field: "payload.\(key)", error)
+            }
         }
         func compileHeaders(_ key: String) throws -> [(String, Template)] {
             try (fields[key]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { name, value in
@@ -71,7 +73,9 @@ public struct PayloadTemplates: Sendable {
             let operation = fields["operation"]?.stringValue.flatMap(CRMOperation.init(rawValue:)) ?? .upsert
             let externalIdField = fields["externalIdField"]?.stringValue
             render = { to, variables in
-                (.crm(CRMRecord(key: to, object: object, operation: operation, externalIdField: externalIdField, fields: variables)), false)
+                let record = CRMRecord(
+                    key: to, object: object, operation: operation, externalIdField: externalIdField, fields: variables)
+                return (.crm(record), false)
             }
         }
     }
@@ -127,7 +131,9 @@ struct BodyTemplate: Sendable {
     private static func compile(_ value: JSONValue, path: String, limits: TemplateLimits) throws -> Node {
         switch value {
         case .string(let text):
-            do { return .string(try Template(text, escaping: .none, limits: limits)) } catch { throw TemplateError(field: path, error) }
+            do { return .string(try Template(text, escaping: .none, limits: limits)) } catch {
+                throw TemplateError(field: path, error)
+            }
         case .array(let items):
             return .array(try items.enumerated().map { try compile($1, path: "\(path)[\($0)]", limits: limits) })
         case .object(let members):

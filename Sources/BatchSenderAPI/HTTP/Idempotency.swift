@@ -48,7 +48,8 @@ public struct Idempotency<Store: IdempotencyStore>: Sendable {
     func opened(_ stored: Data, key: String, workspace: Workspace.ID) throws -> Data {
         guard stored.starts(with: Self.sealedMarker) else { return stored }
         do {
-            return try sealer.open(stored.dropFirst(Self.sealedMarker.count), context: Self.sealingContext(key: key, workspace: workspace))
+            let context = Self.sealingContext(key: key, workspace: workspace)
+            return try sealer.open(stored.dropFirst(Self.sealedMarker.count), context: context)
         } catch {
             throw APIError.conflict(
                 "the first response to this Idempotency-Key can no longer be read (the master key changed); use a new key")
