@@ -4,7 +4,9 @@ import Mustache
 /// The work one recipient's message may still do while rendering; shared by all its fields.
 ///
 /// The bound: every array item a section renders costs one iteration plus the bytes of the
-/// template's largest section body (the most literal text one iteration can add); every string,
+/// largest body of the sections that look that list up by its name (the most literal text one
+/// iteration can add; the template's largest section body when the list is reached some other
+/// way, such as `{{#.}}` over a list of lists); every string,
 /// list or object a tag prints costs its length (an upper bound of it for lists and objects,
 /// charged before they are written). Numbers and booleans are not charged: a tag prints at most
 /// 24 bytes for a 5-byte `{{n}}`, so they add at most a small multiple of the literal text. A
@@ -15,8 +17,9 @@ import Mustache
 final class RenderBudget {
     private(set) var iterations: Int
     private(set) var bytes: Int
-    /// The literal bytes one iteration of the template being rendered can add.
-    var bytesPerIteration = 0
+    /// The template being rendered: its section bodies by lookup name, and its largest.
+    var sectionBytes: [String: Int] = [:]
+    var largestSectionBytes = 0
     private(set) var exceeded = false
 
     init(_ limits: TemplateLimits) {
@@ -24,11 +27,16 @@ final class RenderBudget {
         bytes = limits.maxOutputBytes
     }
 
-    /// Charges one section iteration; `false` once the budget is spent.
-    func iterate() -> Bool {
+    /// The literal bytes one iteration over a list looked up as `name` can add.
+    func iterationBytes(section name: String?) -> Int {
+        name.flatMap { sectionBytes[$0] } ?? largestSectionBytes
+    }
+
+    /// Charges one section iteration of `bodyBytes`; `false` once the budget is spent.
+    func iterate(bodyBytes: Int) -> Bool {
         guard !exceeded else { return false }
         iterations -= 1
-        bytes -= bytesPerIteration
+        bytes -= bodyBytes
         if iterations < 0 || bytes < 0 { exceeded = true }
         return !exceeded
     }
@@ -72,23 +80,31 @@ final class BudgetedList: MustacheSequence, MustacheCustomRenderable, MustachePa
     let items: [Any]
     let json: JSONValue
     let budget: RenderBudget
+    /// The name this list was just looked up by: swift-mustache looks a section's value up,
+    /// then iterates it at once, so the iterator knows which section bodies it renders.
+    var lookedUpAs: String?
 
-    init(items: [Any], json: JSONValue, budget: RenderBudget) {
+    init(items: [Any], json: JSONValue, budget: RenderBudget, lookedUpAs: String? = nil) {
         self.items = items
         self.json = json
         self.budget = budget
+        self.lookedUpAs = lookedUpAs
     }
 
     struct Iterator: IteratorProtocol {
         var base: IndexingIterator<[Any]>
         let budget: RenderBudget
+        let bodyBytes: Int
         mutating func next() -> Any? {
-            guard let item = base.next(), budget.iterate() else { return nil }
+            guard let item = base.next(), budget.iterate(bodyBytes: bodyBytes) else { return nil }
             return item
         }
     }
 
-    func makeIterator() -> Iterator { Iterator(base: items.makeIterator(), budget: budget) }
+    func makeIterator() -> Iterator {
+        defer { lookedUpAs = nil }
+        return Iterator(base: items.makeIterator(), budget: budget, bodyBytes: budget.iterationBytes(section: lookedUpAs))
+    }
     var renderText: String { JSONCost.print(json, budget) }
     var isNull: Bool { false }
     func child(named: String) -> Any? { nil }
@@ -101,7 +117,9 @@ final class BudgetedList: MustacheSequence, MustacheCustomRenderable, MustachePa
         case "count": items.count
         case "empty": items.isEmpty
         case "reversed":
-            BudgetedList(items: items.reversed(), json: .array((json.arrayValue ?? []).reversed()), budget: budget)
+            BudgetedList(
+                items: items.reversed(), json: .array((json.arrayValue ?? []).reversed()), budget: budget,
+                lookedUpAs: lookedUpAs)
         default: nil
         }
     }
@@ -119,7 +137,11 @@ final class BudgetedObject: MustacheParent, MustacheCustomRenderable {
         self.budget = budget
     }
 
-    func child(named: String) -> Any? { members[named] }
+    func child(named: String) -> Any? {
+        let child = members[named]
+        (child as? BudgetedList)?.lookedUpAs = named
+        return child
+    }
     var renderText: String { JSONCost.print(json, budget) }
     var isNull: Bool { false }
 }

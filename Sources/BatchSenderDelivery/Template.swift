@@ -31,7 +31,8 @@ public struct Template: Sendable {
     /// budget marked exceeded, when it runs out).
     public func render(_ context: TemplateContext) -> String {
         guard let compiled else { return literal }
-        context.budget.bytesPerIteration = shape.largestSectionBytes
+        context.budget.sectionBytes = shape.sectionBytes
+        context.budget.largestSectionBytes = shape.largestSectionBytes
         guard context.budget.spend(literal.utf8.count) else { return "" }
         return compiled.render(context.root)
     }
@@ -40,14 +41,14 @@ public struct Template: Sendable {
 /// The values a recipient's templates see: its `variables` plus `to`, and the budget of work its
 /// render may do (`RenderBudget`).
 public struct TemplateContext {
-    let root: [String: Any]
+    let root: BudgetedObject
     let budget: RenderBudget
 
     public init(to: String, variables: [String: JSONValue], limits: TemplateLimits = .standard) {
         let budget = RenderBudget(limits)
-        var root = variables.compactMapValues { Self.native($0, budget) }
-        root["to"] = BudgetedText(to, budget: budget)
-        self.root = root
+        var members = variables.compactMapValues { Self.native($0, budget) }
+        members["to"] = BudgetedText(to, budget: budget)
+        root = BudgetedObject(members: members, json: .object(variables), budget: budget)
         self.budget = budget
     }
 

@@ -5,6 +5,10 @@ struct TemplateShape: Sendable {
     var depth = 0
     /// Bytes of the largest section body: the most literal text one iteration can render.
     var largestSectionBytes = 0
+    /// Bytes of the largest body of the sections that look a value up by each name (the last
+    /// part of a dotted name, the argument of a transform): what one iteration over a list found
+    /// by that name can render.
+    var sectionBytes: [String: Int] = [:]
 
     /// Scans the `{{…}}` tags of `text`; throws the first limit it breaks or the first feature we
     /// do not support: delimiter changes (they would hide tags from this scan), partials and
@@ -18,7 +22,7 @@ struct TemplateShape: Sendable {
             throw TemplateLimitError("is longer than \(limits.maxTemplateBytes) bytes")
         }
         let bytes = Array(text.utf8)
-        var openSections: [Int] = []  // where each open section's body starts
+        var openSections: [(start: Int, name: String)] = []  // each open section's body start and name
         var index = 0
         while let open = find([0x7B, 0x7B], in: bytes, from: index), open + 2 < bytes.count {
             let sigil = bytes[open + 2]
@@ -31,13 +35,16 @@ struct TemplateShape: Sendable {
             index = close + closer.count
             switch sigil {
             case UInt8(ascii: "#"), UInt8(ascii: "^"):
-                openSections.append(index)
+                openSections.append((index, lookupName(bytes[(open + 3)..<close])))
                 shape.depth = max(shape.depth, openSections.count)
                 guard openSections.count <= limits.maxDepth else {
                     throw TemplateLimitError("nests sections deeper than \(limits.maxDepth)")
                 }
             case UInt8(ascii: "/"):
-                if let start = openSections.popLast() { shape.largestSectionBytes = max(shape.largestSectionBytes, open - start) }
+                if let (start, name) = openSections.popLast() {
+                    shape.largestSectionBytes = max(shape.largestSectionBytes, open - start)
+                    shape.sectionBytes[name] = max(shape.sectionBytes[name] ?? 0, open - start)
+                }
             case UInt8(ascii: "="):
                 throw TemplateLimitError("changes the tag delimiters ({{=…=}}), which is not supported")
             case UInt8(ascii: ">"):
@@ -51,6 +58,20 @@ struct TemplateShape: Sendable {
             }
         }
         return shape
+    }
+
+    /// The name a section's value is finally looked up by: `items` for `items`, `order.items`
+    /// and `reversed(items)`.
+    static func lookupName(_ tag: ArraySlice<UInt8>) -> String {
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        var trimmed = tag
+        while let first = trimmed.first, isSpace(first) { trimmed = trimmed.dropFirst() }
+        while let last = trimmed.last, isSpace(last) { trimmed = trimmed.dropLast() }
+        var name = Substring(String(decoding: trimmed, as: UTF8.self))
+        if let open = name.lastIndex(of: "(") { name = name[name.index(after: open)...] }
+        if let close = name.firstIndex(of: ")") { name = name[..<close] }
+        if name != ".", let dot = name.lastIndex(of: ".") { name = name[name.index(after: dot)...] }
+        return String(name)
     }
 
     private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {

@@ -59,6 +59,21 @@ import Testing
         #expect(sms.message.utf8.count <= TemplateLimits.standard.maxOutputBytes)
     }
 
+    @Test func aLoopIsChargedItsOwnBodyNotTheLargestSection() throws {
+        // A 100 KiB conditional block beside a 200-item loop: 200 × 100 KiB would pass the budget,
+        // 200 × the loop's own body does not.
+        let block = String(repeating: "b", count: 100_000)
+        let templates = try Self.sms("{{#vip}}\(block){{/vip}}{{#order.items}}<{{name}}>{{/order.items}}{{#reversed(list)}}{{.}}{{/reversed(list)}}")
+        let items = JSONValue.array((0..<200).map { .object(["name": .string("n\($0)")]) })
+        let message = try templates.render(
+            to: "+14155550100", variables: ["vip": true, "order": ["items": items], "list": [1, 2, 3]])
+        guard case .sms(let sms) = message else { Issue.record("not an SMS"); return }
+        #expect(sms.message.hasPrefix(block + "<n0><n1>"))
+        #expect(sms.message.hasSuffix("<n199>321"))
+        let big = try Self.sms("{{#items}}\(block){{/items}}")
+        #expect(throws: TemplateLimitError.self) { try big.render(to: "+14155550100", variables: ["items": items]) }
+    }
+
     @Test func ordinaryListsObjectsAndTransformsStillRender() throws {
         let templates = try Self.sms(
             "{{#items}}{{name}}{{^last()}}, {{/last()}}{{/items}} ({{count(items)}}) {{uppercased(who)}} {{user.first}} {{tags}}")
