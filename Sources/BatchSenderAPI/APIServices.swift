@@ -37,7 +37,7 @@ public struct APIServices<Store: DataStore>: Sendable {
         self.now = now
     }
 
-    var idempotency: Idempotency<Store> { Idempotency(store: store, now: now) }
+    var idempotency: Idempotency<Store> { Idempotency(store: store, sealer: sealer, now: now) }
 
     /// The shape of every JSON POST: authenticate, read the body within the JSON limit, then run
     /// `operation` once per `Idempotency-Key`.

@@ -14,6 +14,7 @@ public enum BatchSender {
     public static func openStore(_ config: AppConfig, logger: Logger? = nil) async throws -> SQLiteStore {
         switch config.database {
         case .sqlite(let path):
+            try DatabaseFiles.restrict(databasePath: path)
             let store = try SQLiteStore(path: path) { batch in
                 logger?.critical("batch counts had drifted from its recipients and were recomputed", metadata: ["batch.id": "\(batch)"])
             }
@@ -98,9 +99,11 @@ public enum BatchSender {
             try services(
                 config, store: store, masterKey: key, notifier: engine.signal, metrics: metrics,
                 testSender: engine.testSender, events: engine.events))
+        let limits = HTTPServerLimits()
         return Application(
-            router: router,
-            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "BatchSender"),
+            router: router, server: limits.server,
+            configuration: limits.configuration(
+                address: .hostname(config.host, port: config.port), serverName: "BatchSender", logger: logger),
             // Services stop in reverse order: the HTTP server first, the database lock last.
             services: [LockHolder(lock: lock)] + engine.services,
             logger: logger)

@@ -19,7 +19,7 @@ extension Engine {
                 let message = OutboundMessage(
                     recipientID: Recipient.ID(row: Int64.random(in: 1...Int64(Int32.max))), batchID: .generate(),
                     idempotencyKey: "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""),
-                    attempt: 1, message: templates.message(to: to, variables: variables))
+                    attempt: 1, message: try templates.render(to: to, variables: variables))
                 let outcome = await provider.send([message]).first ?? .retry(reason: "provider returned no outcome", after: nil)
                 // A test send's provider is its own: close what it opened (an SMTP session).
                 await provider.shutdown()

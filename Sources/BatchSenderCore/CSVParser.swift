@@ -3,10 +3,15 @@
 /// Written here rather than taken from a package because uploads arrive as a stream of network
 /// chunks of up to 256 MiB in total; the listed CSV packages parse whole strings or blocking
 /// `InputStream`s. Accepts `,` separators, `"` quoting with `""` escapes, LF or CRLF line ends,
-/// a UTF-8 byte-order mark, and a missing final newline.
+/// a UTF-8 byte-order mark, and a missing final newline. Fields must be valid UTF-8: replacing
+/// bad bytes with U+FFFD would let two different inputs become one address.
 public struct CSVParser: Sendable {
     /// Largest single field; a longer one is an error rather than unbounded memory.
     public var maxFieldBytes: Int
+    /// Most fields in one record: a line of commas is millions of empty strings otherwise.
+    public var maxFieldsPerRecord: Int
+    /// Largest record in bytes, separators and quotes included.
+    public var maxRecordBytes: Int
 
     private var field: [UInt8] = []
     private var record: [String] = []
@@ -14,9 +19,12 @@ public struct CSVParser: Sendable {
     private var quoteSeen = false  // the previous byte closed or escaped a quote
     private var fieldWasQuoted = false
     private var pendingCR = false
+    private var recordBytes = 0
 
-    public init(maxFieldBytes: Int = 1 << 20) {
+    public init(maxFieldBytes: Int = 1 << 20, maxFieldsPerRecord: Int = 1_000, maxRecordBytes: Int = 2 << 20) {
         self.maxFieldBytes = maxFieldBytes
+        self.maxFieldsPerRecord = maxFieldsPerRecord
+        self.maxRecordBytes = maxRecordBytes
     }
 
     /// Parses `bytes`, appending each completed record to `records`.
@@ -29,11 +37,13 @@ public struct CSVParser: Sendable {
         if inQuotes { throw .unterminatedQuote }
         if pendingCR { pendingCR = false }
         if !field.isEmpty || !record.isEmpty || fieldWasQuoted {
-            endRecord(into: &records)
+            try endRecord(into: &records)
         }
     }
 
     private mutating func consume(_ byte: UInt8, into records: inout [[String]]) throws(CSVError) {
+        recordBytes += 1
+        guard recordBytes <= maxRecordBytes else { throw .recordTooLong(maxRecordBytes) }
         let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         if inQuotes {
             if byte == quote {
@@ -54,15 +64,18 @@ public struct CSVParser: Sendable {
         }
         if pendingCR {
             pendingCR = false
-            if byte == lf { return }  // CRLF: the record already ended at CR
+            if byte == lf {  // CRLF: the record already ended at CR
+                recordBytes = 0
+                return
+            }
         }
         switch byte {
         case comma:
-            endField()
+            try endField()
         case lf:
-            endRecord(into: &records)
+            try endRecord(into: &records)
         case cr:
-            endRecord(into: &records)
+            try endRecord(into: &records)
             pendingCR = true
         case quote where !fieldWasQuoted && (field.isEmpty || (!bomHandled && field == Self.bom)):
             if !field.isEmpty { field.removeAll(keepingCapacity: true); bomHandled = true }
@@ -78,13 +91,15 @@ public struct CSVParser: Sendable {
         field.append(byte)
     }
 
-    private mutating func endField() {
+    private mutating func endField() throws(CSVError) {
+        guard record.count < maxFieldsPerRecord else { throw .tooManyFields(maxFieldsPerRecord) }
         var bytes = field[...]
         if !bomHandled, bytes.starts(with: Self.bom) {
             bytes = bytes.dropFirst(3)
         }
         bomHandled = true
-        record.append(String(decoding: bytes, as: UTF8.self))
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8 }
+        record.append(text)
         field.removeAll(keepingCapacity: true)
         fieldWasQuoted = false
     }
@@ -93,10 +108,11 @@ public struct CSVParser: Sendable {
     private var bomHandled = false
     private static let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
 
-    private mutating func endRecord(into records: inout [[String]]) {
-        endField()
+    private mutating func endRecord(into records: inout [[String]]) throws(CSVError) {
+        try endField()
         records.append(record)
         record.removeAll(keepingCapacity: true)
+        recordBytes = 0
     }
 }
 
@@ -104,11 +120,17 @@ public struct CSVParser: Sendable {
 public enum CSVError: Error, Hashable, Sendable, CustomStringConvertible {
     case unterminatedQuote
     case fieldTooLong(Int)
+    case tooManyFields(Int)
+    case recordTooLong(Int)
+    case invalidUTF8
 
     public var description: String {
         switch self {
         case .unterminatedQuote: "a quoted field is not closed before the end of the file"
         case .fieldTooLong(let limit): "a field is longer than \(limit) bytes"
+        case .tooManyFields(let limit): "a row has more than \(limit) fields"
+        case .recordTooLong(let limit): "a row is longer than \(limit) bytes"
+        case .invalidUTF8: "a field is not valid UTF-8"
         }
     }
 }

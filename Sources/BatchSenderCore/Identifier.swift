@@ -49,7 +49,8 @@ enum ULID {
     static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
     static func make(at date: Date, using rng: inout some RandomNumberGenerator) -> String {
-        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        // Clamped to ULID's 48-bit time before the conversion, which would trap beyond UInt64.
+        let millis = UInt64(min(max(0, date.timeIntervalSince1970 * 1000), 281_474_976_710_655))
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8((millis >> (8 * (5 - i))) & 0xFF) }
         for i in 6..<16 { bytes[i] = UInt8.random(in: 0...255, using: &rng) }

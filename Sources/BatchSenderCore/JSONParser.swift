@@ -3,20 +3,34 @@
 /// Decoding `JSONValue` through `Codable` has to guess each value's type by trying bool, int,
 /// double and string in turn, and every wrong guess throws: a 10,000-recipient request spent most
 /// of its time building errors. This reads each value once.
+///
+/// Strings must be valid UTF-8 (and `\u` escapes whole characters): replacing bad bytes with
+/// U+FFFD would let two different inputs become one address or suppression key.
 public struct JSONParser {
     /// Nesting deeper than this is refused rather than recursing without bound.
     public static let maxDepth = 256
+    /// Most values (every string, number, literal, array and object) in one document. Each costs
+    /// memory far beyond its bytes (a 10 MiB body of tiny objects took 245 MB), so a document is
+    /// bounded by its values as well as its size. 1,000,000 leaves room for 10,000 recipients
+    /// with dozens of variables each.
+    public static let defaultMaxValues = 1_000_000
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
+    private let maxValues: Int
+    private var valuesLeft: Int
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, maxValues: Int) {
         self.bytes = bytes
+        self.maxValues = maxValues
+        self.valuesLeft = maxValues
     }
 
-    /// Parses one JSON document (surrounding whitespace allowed).
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes)
+    /// Parses one JSON document (surrounding whitespace allowed) of at most `maxValues` values.
+    public static func parse(
+        _ bytes: UnsafeBufferPointer<UInt8>, maxValues: Int = defaultMaxValues
+    ) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes, maxValues: maxValues)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -31,7 +45,9 @@ public struct JSONParser {
         return try result.get()
     }
 
-    private func error(_ message: String) -> JSONParseError { JSONParseError(message: message, offset: index) }
+    private func error(_ message: String, kind: JSONParseError.Kind = .syntax) -> JSONParseError {
+        JSONParseError(message: message, offset: index, kind: kind)
+    }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
@@ -48,7 +64,9 @@ public struct JSONParser {
     }
 
     private mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
-        guard depth < Self.maxDepth else { throw error("nesting is deeper than \(Self.maxDepth)") }
+        guard depth < Self.maxDepth else { throw error("nesting is deeper than \(Self.maxDepth)", kind: .tooDeep) }
+        valuesLeft -= 1
+        guard valuesLeft >= 0 else { throw error("the document has more than \(maxValues) values", kind: .tooManyValues) }
         guard let byte = current else { throw error("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"): return try object(depth: depth)
@@ -119,7 +137,9 @@ public struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
+                    throw error("a string is not valid UTF-8")
+                }
                 index += 1
                 return text
             }
@@ -133,7 +153,8 @@ public struct JSONParser {
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(decoding: scalars, as: UTF8.self)
+                guard let text = String(validating: scalars, as: UTF8.self) else { throw error("a string is not valid UTF-8") }
+                return text
             case UInt8(ascii: "\\"):
                 guard let escaped = current else { throw error("unterminated escape") }
                 index += 1
@@ -154,7 +175,7 @@ public struct JSONParser {
         }
     }
 
-    /// `\uXXXX`, with surrogate pairs; lone surrogates become U+FFFD.
+    /// `\uXXXX`, with surrogate pairs; a lone surrogate is refused (it has no UTF-8 form).
     private mutating func unicodeEscape() throws(JSONParseError) -> [UInt8] {
         let high = try hex4()
         var scalar = Unicode.Scalar(high)
@@ -167,7 +188,8 @@ public struct JSONParser {
                 scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
             }
         }
-        return Array(String(Character(scalar ?? "\u{FFFD}")).utf8)
+        guard let scalar else { throw error("a \\u escape is a lone surrogate, which is not a character") }
+        return Array(String(Character(scalar)).utf8)
     }
 
     private mutating func hex4() throws(JSONParseError) -> UInt32 {
@@ -229,7 +251,15 @@ public struct JSONParser {
 
 /// Why a JSON document was refused, with the byte offset where parsing stopped.
 public struct JSONParseError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of refusal: `syntax` is not JSON (or not UTF-8); the others are limits.
+    public enum Kind: Hashable, Sendable {
+        case syntax
+        case tooDeep
+        case tooManyValues
+    }
+
     public var message: String
     public var offset: Int
+    public var kind: Kind = .syntax
     public var description: String { "\(message) at byte \(offset)" }
 }

@@ -24,6 +24,37 @@ public enum JSONValue: Hashable, Sendable {
         }
     }
 
+    /// The value as an `Int` when it is a whole number that `Int` holds exactly; `nil` for
+    /// fractions, `1e300`, NaN and non-numbers.
+    ///
+    /// The one integer accessor: `Int(someDouble)` traps on values out of range, and numbers here
+    /// come from clients and providers, so every integer read goes through this instead.
+    public var intValue: Int? {
+        switch self {
+        case .int(let i): i
+        case .double(let d): Int(exactly: d)
+        default: nil
+        }
+    }
+
+    /// `intValue` when it lies in `range`, else `nil`.
+    public func int(in range: ClosedRange<Int>) -> Int? {
+        guard let value = intValue, range.contains(value) else { return nil }
+        return value
+    }
+
+    /// A number as text, for values that are signed or compared as strings (a Vonage `sig` covers
+    /// parameters, provider error codes): whole numbers as plain digits (`42`), any other number
+    /// in Swift's shortest round-trip form (`0.5`, `1e+300`), which never traps; `nil` for
+    /// non-numbers.
+    public var numberText: String? {
+        switch self {
+        case .int(let i): String(i)
+        case .double(let d): Int(exactly: d).map { String($0) } ?? String(d)
+        default: nil
+        }
+    }
+
     /// A short name of the value's JSON type, for error messages.
     public var typeName: String {
         switch self {

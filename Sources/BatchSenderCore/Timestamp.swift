@@ -14,4 +14,10 @@ public enum Timestamp {
         let plain = Date.ISO8601FormatStyle()
         return (try? withFraction.parse(text)) ?? (try? plain.parse(text))
     }
+
+    /// Whole seconds since 1970 (for signature timestamps), checked: a date no `Int` can hold
+    /// gives 0 rather than a trap.
+    public static func unixSeconds(_ date: Date) -> Int {
+        Int(exactly: date.timeIntervalSince1970.rounded(.down)) ?? 0
+    }
 }

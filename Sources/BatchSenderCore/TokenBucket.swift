@@ -25,7 +25,8 @@ public struct TokenBucket: Hashable, Sendable {
     /// Takes up to `wanted` whole tokens now; returns how many were taken.
     public mutating func take(upTo wanted: Int, now: TimeInterval) -> Int {
         refill(now)
-        let granted = min(wanted, Int(tokens.rounded(.down)))
+        // Checked: `tokens` below `wanted` is a small whole number; never `Int(_:)` of a raw double.
+        let granted = tokens >= Double(wanted) ? wanted : (Int(exactly: tokens.rounded(.down)) ?? 0)
         tokens -= Double(max(granted, 0))
         return max(granted, 0)
     }

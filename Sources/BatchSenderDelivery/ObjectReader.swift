@@ -54,13 +54,7 @@ public struct ObjectReader {
 
     public mutating func int(_ key: String, in range: ClosedRange<Int>) -> Int? {
         guard let value = present(key) else { return nil }
-        let number: Int?
-        switch value {
-        case .int(let i): number = i
-        case .double(let d) where d.rounded() == d && abs(d) < 1e15: number = Int(d)
-        default: number = nil
-        }
-        guard let number else {
+        guard let number = value.intValue else {
             fail(key, "must be an integer, not \(value.typeName)")
             return nil
         }

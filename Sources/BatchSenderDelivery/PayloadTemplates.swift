@@ -2,23 +2,31 @@ import BatchSenderCore
 
 /// A batch payload compiled once, rendered per recipient.
 public struct PayloadTemplates: Sendable {
-    private let render: @Sendable (_ to: String, _ variables: [String: JSONValue]) -> RenderedMessage
+    /// One recipient's message, and whether its render ran out of budget.
+    private let render: @Sendable (_ to: String, _ variables: [String: JSONValue]) -> (RenderedMessage, exceeded: Bool)
+    private let limits: TemplateLimits
 
-    /// Compiles `payload` for `module`; throws `TemplateError` naming the field that does not parse.
-    /// `settings` are the send config's: an email payload without `unsubscribeUrl` takes theirs.
-    public init(module: Module, payload: JSONValue, settings: [String: JSONValue] = [:]) throws {
+    /// Compiles `payload` for `module`; throws `TemplateError` naming the field that does not parse
+    /// or breaks `limits`. `settings` are the send config's: an email payload without
+    /// `unsubscribeUrl` takes theirs.
+    public init(
+        module: Module, payload: JSONValue, settings: [String: JSONValue] = [:], limits: TemplateLimits = .standard
+    ) throws {
+        self.limits = limits
         var fields = payload.objectValue ?? [:]
         if module == .email, fields["unsubscribeUrl"] == nil, let fallback = settings["unsubscribeUrl"] {
             fields["unsubscribeUrl"] = fallback
         }
         func compile(_ key: String, _ escaping: Template.Escaping = .none) throws -> Template? {
             guard let text = fields[key]?.stringValue else { return nil }
-            do { return try Template(text, escaping: escaping) } catch { throw TemplateError(field: "payload.\(key)", error) }
+            do { return try Template(text, escaping: escaping, limits: limits) } catch {
+                throw TemplateError(field: "payload.\(key)", error)
+            }
         }
         func compileHeaders(_ key: String) throws -> [(String, Template)] {
             try (fields[key]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { name, value in
                 guard let text = value.stringValue else { return nil }
-                do { return (name, try Template(text, escaping: .none)) } catch {
+                do { return (name, try Template(text, escaping: .none, limits: limits)) } catch {
                     throw TemplateError(field: "payload.\(key).\(name)", error)
                 }
             }
@@ -29,47 +37,66 @@ public struct PayloadTemplates: Sendable {
             let subject = try compile("subject"), html = try compile("html", .html), text = try compile("text")
             let headers = try compileHeaders("headers"), unsubscribe = try compile("unsubscribeUrl")
             render = { to, variables in
-                let context = TemplateContext(to: to, variables: variables)
+                let context = TemplateContext(to: to, variables: variables, limits: limits)
                 var rendered = Dictionary(headers.map { ($0.0, $0.1.render(context)) }, uniquingKeysWith: { $1 })
                 if let unsubscribe {
                     rendered.merge(UnsubscribeLink.headers(for: unsubscribe.render(context))) { _, link in link }
                 }
-                return .email(EmailMessage(
+                let email = EmailMessage(
                     to: to, from: from?.render(context) ?? "", fromName: fromName?.render(context),
                     replyTo: replyTo?.render(context), subject: subject?.render(context) ?? "",
-                    html: html?.render(context), text: text?.render(context), headers: rendered))
+                    html: html?.render(context), text: text?.render(context), headers: rendered)
+                return (.email(email), context.exceeded)
             }
         case .sms:
             let from = try compile("from"), message = try compile("message")
             render = { to, variables in
-                let context = TemplateContext(to: to, variables: variables)
-                return .sms(SMSMessage(to: to, from: from?.render(context) ?? "", message: message?.render(context) ?? ""))
+                let context = TemplateContext(to: to, variables: variables, limits: limits)
+                let sms = SMSMessage(to: to, from: from?.render(context) ?? "", message: message?.render(context) ?? "")
+                return (.sms(sms), context.exceeded)
             }
         case .webhook:
             let url = try compile("url"), headers = try compileHeaders("headers")
             let method = (fields["method"]?.stringValue ?? "POST").uppercased()
-            let body = try fields["body"].map { try BodyTemplate($0, path: "payload.body") }
-            let timeoutMs = fields["timeoutMs"]?.numberValue.map { Int($0) }
+            let body = try fields["body"].map { try BodyTemplate($0, path: "payload.body", limits: limits) }
+            let timeoutMs = fields["timeoutMs"]?.intValue
             render = { to, variables in
-                let context = TemplateContext(to: to, variables: variables)
-                return .webhook(WebhookMessage(
+                let context = TemplateContext(to: to, variables: variables, limits: limits)
+                let hook = WebhookMessage(
                     url: url?.render(context) ?? to, method: method,
                     headers: Dictionary(headers.map { ($0.0, $0.1.render(context)) }, uniquingKeysWith: { $1 }),
-                    body: body?.render(context), timeoutMs: timeoutMs))
+                    body: body?.render(context), timeoutMs: timeoutMs)
+                return (.webhook(hook), context.exceeded)
             }
         case .crm:
             let object = fields["object"]?.stringValue ?? ""
             let operation = fields["operation"]?.stringValue.flatMap(CRMOperation.init(rawValue:)) ?? .upsert
             let externalIdField = fields["externalIdField"]?.stringValue
             render = { to, variables in
-                .crm(CRMRecord(key: to, object: object, operation: operation, externalIdField: externalIdField, fields: variables))
+                let record = CRMRecord(
+                    key: to, object: object, operation: operation, externalIdField: externalIdField, fields: variables)
+                return (.crm(record), false)
             }
         }
     }
 
-    /// The message for one recipient.
+    /// The message for one recipient; throws when rendering it needs more work or output than
+    /// `TemplateLimits` allows (sections over large arrays nested deep), so it is refused rather
+    /// than sent cut short.
+    public func render(to: String, variables: [String: JSONValue]) throws(TemplateLimitError) -> RenderedMessage {
+        let (message, exceeded) = render(to, variables)
+        guard !exceeded else {
+            throw TemplateLimitError(
+                "rendering this recipient's message needs more than \(limits.maxIterations) section iterations "
+                    + "or \(limits.maxOutputBytes) bytes")
+        }
+        return message
+    }
+
+    /// The message for one recipient. Its work is bounded the same way, but over the limits its
+    /// fields are cut short (sections stop, values print empty): prefer `render(to:variables:)`.
     public func message(to: String, variables: [String: JSONValue]) -> RenderedMessage {
-        render(to, variables)
+        render(to, variables).0
     }
 }
 
@@ -97,18 +124,20 @@ struct BodyTemplate: Sendable {
 
     private let root: Node
 
-    init(_ value: JSONValue, path: String) throws {
-        root = try Self.compile(value, path: path)
+    init(_ value: JSONValue, path: String, limits: TemplateLimits) throws {
+        root = try Self.compile(value, path: path, limits: limits)
     }
 
-    private static func compile(_ value: JSONValue, path: String) throws -> Node {
+    private static func compile(_ value: JSONValue, path: String, limits: TemplateLimits) throws -> Node {
         switch value {
         case .string(let text):
-            do { return .string(try Template(text, escaping: .none)) } catch { throw TemplateError(field: path, error) }
+            do { return .string(try Template(text, escaping: .none, limits: limits)) } catch {
+                throw TemplateError(field: path, error)
+            }
         case .array(let items):
-            return .array(try items.enumerated().map { try compile($1, path: "\(path)[\($0)]") })
+            return .array(try items.enumerated().map { try compile($1, path: "\(path)[\($0)]", limits: limits) })
         case .object(let members):
-            return .object(try members.map { ($0, try compile($1, path: "\(path).\($0)")) })
+            return .object(try members.map { ($0, try compile($1, path: "\(path).\($0)", limits: limits)) })
         default:
             return .literal(value)
         }

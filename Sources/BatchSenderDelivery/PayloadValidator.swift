@@ -16,7 +16,7 @@ public struct PayloadValidator: Sendable {
     public init(addresses: AddressValidator, config: SendConfig) {
         self.init(
             addresses: addresses,
-            maxSMSSegments: config.settings["maxSegments"]?.numberValue.map { Int($0) } ?? SMSSegments.defaultMaximum)
+            maxSMSSegments: config.settings["maxSegments"]?.intValue ?? SMSSegments.defaultMaximum)
     }
 
     /// Every problem with `payload`, each located under `payload.`.

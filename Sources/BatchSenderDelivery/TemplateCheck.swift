@@ -1,10 +1,15 @@
 import Mustache
 
-/// Checks that template strings parse, so a broken `{{` is refused when the batch is created
-/// rather than discovered recipient by recipient.
+/// Checks that template strings are within `TemplateLimits` and parse, so a broken `{{` or a
+/// 10,000-deep nest is refused when the batch is created rather than met recipient by recipient.
 public enum TemplateCheck {
-    /// The parser's complaint, or `nil` when `text` is a valid Mustache template.
-    public static func problem(in text: String) -> String? {
+    /// What is wrong with `text` as a template, or `nil` when it is a valid one.
+    public static func problem(in text: String, limits: TemplateLimits = .standard) -> String? {
+        do {
+            _ = try TemplateShape.scan(text, limits: limits)
+        } catch {
+            return error.message
+        }
         guard text.contains("{{") else { return nil }
         do {
             _ = try MustacheTemplate(string: text)

@@ -82,7 +82,7 @@ enum VonageEvents {
             if request.headers["content-type"]?.hasPrefix("application/json") == true {
                 guard let object = JSONValue.parse(request.bodyText)?.objectValue else { throw .unreadable("the body is not JSON") }
                 parameters += object.compactMap { key, value in
-                    value.stringValue.map { (key, $0) } ?? value.numberValue.map { (key, String(Int($0))) }
+                    value.stringValue.map { (key, $0) } ?? value.numberText.map { (key, $0) }
                 }
             } else {
                 parameters += request.formFields

@@ -32,6 +32,19 @@ public struct CredentialSealer: Sendable {
         return try JSONDecoder().decode([String: String].self, from: plaintext)
     }
 
+    /// Seals any bytes at rest, bound to `context` (authenticated, not encrypted): a blob moved
+    /// to another context does not open.
+    public func seal(_ data: Data, context: String) throws -> Data {
+        let box = try AES.GCM.seal(data, using: key, authenticating: Data(context.utf8))
+        guard let combined = box.combined else { throw CredentialSealerError.sealFailed }
+        return combined
+    }
+
+    /// Opens bytes sealed for `context`; throws when the key or the context does not match.
+    public func open(_ sealed: Data, context: String) throws -> Data {
+        try AES.GCM.open(try AES.GCM.SealedBox(combined: sealed), using: key, authenticating: Data(context.utf8))
+    }
+
     /// A hint that identifies a secret without revealing it: `re_…1a2b` for long values (a short
     /// scheme prefix such as `re_` and the last four characters), just `…` for short ones.
     public static func hint(for secret: String) -> String {

@@ -135,7 +135,7 @@ extension ConfigRunner {
     /// an over-long message costs nothing.
     private func smsProblem(_ segments: SMSSegments) -> String? {
         if segments.count == 0 { return "the SMS message is empty once rendered" }
-        let maximum = config.settings["maxSegments"]?.numberValue.map { Int($0) } ?? SMSSegments.defaultMaximum
+        let maximum = config.settings["maxSegments"]?.intValue ?? SMSSegments.defaultMaximum
         guard segments.count > maximum else { return nil }
         return "the SMS message takes \(segments.count) segments (\(segments.units) \(segments.encoding == .gsm7 ? "GSM-7 septets" : "UCS-2 units")); the send config allows at most \(maximum)"
     }
@@ -164,7 +164,7 @@ extension ConfigRunner {
     private func makeBreaker() -> CircuitBreaker {
         let custom = config.settings["circuitBreaker"]?.objectValue
         return CircuitBreaker(
-            failureThreshold: custom?["failureThreshold"]?.numberValue.map { Int($0) } ?? settings.breakerFailureThreshold,
+            failureThreshold: custom?["failureThreshold"]?.intValue ?? settings.breakerFailureThreshold,
             openDuration: custom?["openSeconds"]?.numberValue ?? settings.breakerOpenDuration)
     }
 

@@ -93,6 +93,3 @@ struct Harness: Sendable {
     }
 }
 
-extension JSONValue {
-    var intValue: Int? { if case .int(let i) = self { i } else { nil } }
-}

@@ -27,6 +27,8 @@ public enum JSONBody {
             value = try buffer.withUnsafeReadableBytes { raw in
                 try JSONParser.parse(raw.assumingMemoryBound(to: UInt8.self))
             }
+        } catch let error as JSONParseError where error.kind == .tooManyValues {
+            throw APIError(.contentTooLarge, "request body is too large: \(error)")
         } catch {
             throw APIError.badRequest("request body is not valid JSON: \(error)")
         }

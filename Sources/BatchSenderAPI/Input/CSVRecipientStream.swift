@@ -119,7 +119,8 @@ final class CSVRecipientStream: @unchecked Sendable {
                 try parser.finish(into: &records)
             }
         } catch let error as CSVError {
-            throw APIError.invalid([ValidationIssue(row: rowNumber + 1, message: "malformed CSV: \(error)")])
+            // The rows this buffer completed before the bad one are still to be taken.
+            throw APIError.invalid([ValidationIssue(row: rowNumber + records.count + 1, message: "malformed CSV: \(error)")])
         }
     }
 

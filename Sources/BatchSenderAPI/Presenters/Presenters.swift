@@ -50,8 +50,8 @@ enum Present {
             "credentials": .object(c.credentialHints.mapValues(JSONValue.string)),
             "settings": .object(c.settings),
             "rateLimit": c.rateLimit.map { limit in
-                .object(["perSecond": limit.perSecond.rounded() == limit.perSecond && limit.perSecond < 1e12
-                    ? .int(Int(limit.perSecond)) : .double(limit.perSecond),
+                .object(["perSecond": JSONValue.double(limit.perSecond).intValue.map(JSONValue.int)
+                    ?? .double(limit.perSecond),
                     "burst": limit.burst.map(JSONValue.int) ?? .null])
             } ?? .null,
             "maxConcurrency": c.maxConcurrency.map(JSONValue.int) ?? .null,

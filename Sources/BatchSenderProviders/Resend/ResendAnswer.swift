@@ -14,7 +14,7 @@ enum ResendAnswer {
         }
         var failed: [Int: String] = [:]
         for error in json?["errors"]?.arrayValue ?? [] {
-            guard let index = error["index"]?.numberValue.map({ Int($0) }), (0..<count).contains(index) else { continue }
+            guard let index = error["index"]?.intValue, (0..<count).contains(index) else { continue }
             failed[index] = error["message"]?.stringValue ?? "rejected"
         }
         let ids = (json?["data"]?.arrayValue ?? []).map { $0["id"]?.stringValue }

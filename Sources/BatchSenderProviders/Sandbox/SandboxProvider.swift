@@ -20,8 +20,9 @@ public struct SandboxProvider: DeliveryProvider {
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         sendConfigID = configuration.sendConfig.id
-        let millis = configuration.settings["latencyMs"]?.numberValue ?? 0
-        latency = .milliseconds(Int64(max(0, millis)))
+        // Clamped to the validated range before the conversion, which would trap beyond Int64.
+        let millis = min(60_000, max(0, configuration.settings["latencyMs"]?.numberValue ?? 0))
+        latency = .milliseconds(Int64(millis))
         failureRate = min(1, max(0, configuration.settings["failureRate"]?.numberValue ?? 0))
         self.record = record
         self.random = random

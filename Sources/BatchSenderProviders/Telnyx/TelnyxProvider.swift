@@ -70,7 +70,7 @@ enum TelnyxAnswer {
             return .accepted(providerMessageID: id, delivered: false)
         }
         let first = json?["errors"]?.arrayValue?.first
-        let code = first?["code"].flatMap { $0.stringValue ?? $0.numberValue.map { String(Int($0)) } }
+        let code = first?["code"].flatMap { $0.stringValue ?? $0.numberText }
         let text = [first?["title"]?.stringValue, first?["detail"]?.stringValue].compactMap { $0 }.joined(separator: ": ")
         let detail = [code, text.isEmpty ? answer.text : text].compactMap { $0 }.joined(separator: " ")
         if let code, transientCodes.contains(code) {

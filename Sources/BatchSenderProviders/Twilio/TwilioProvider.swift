@@ -73,12 +73,12 @@ enum TwilioAnswer {
                 return .retry(reason: "twilio HTTP \(answer.status) without a message sid", after: nil)
             }
             if json?["status"]?.stringValue == "failed" {
-                let code = json?["error_code"]?.numberValue.map { String(Int($0)) } ?? "?"
+                let code = json?["error_code"]?.numberText ?? "?"
                 return .reject(reason: "twilio: message \(sid) failed at once (error \(code))")
             }
             return .accepted(providerMessageID: sid, delivered: false)
         }
-        let code = json?["code"]?.numberValue.map { Int($0) }
+        let code = json?["code"]?.intValue
         let message = json?["message"]?.stringValue ?? answer.text
         let detail = code.map { "\($0) \(message)" } ?? message
         if let code, transientCodes.contains(code) {

@@ -53,7 +53,7 @@ public struct VonageProvider: PerMessageAPI {
         if SMSSegments(sms.message).encoding == .ucs2 { fields.append(("type", "unicode")) }
         if let callback { fields += [("callback", callback), ("status-report-req", "1")] }
         if let signing {
-            fields.append(("timestamp", String(Int(now().timeIntervalSince1970))))
+            fields.append(("timestamp", String(Timestamp.unixSeconds(now()))))
             fields.append(("sig", VonageSignature.sign(fields, secret: signing.secret, method: signing.method)))
         } else {
             fields.append(("api_secret", apiSecret))

@@ -79,7 +79,7 @@ public struct WebhookProvider: DeliveryProvider {
             return .reject(reason: "the http provider delivers webhook messages only")
         }
         if let secretProblem { return .reject(reason: secretProblem) }
-        let timestamp = Int(now().timeIntervalSince1970)
+        let timestamp = Timestamp.unixSeconds(now())
         let request: WebhookRequest
         switch WebhookRequest.make(webhook, idempotencyKey: message.idempotencyKey, timestamp: timestamp, signer: signer) {
         case .success(let made): request = made
