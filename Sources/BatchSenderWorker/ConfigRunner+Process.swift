@@ -31,9 +31,17 @@ extension ConfigRunner {
                 continue
             }
             let key = settings.messageKeys.make(batch: item.batchID, recipient: item.recipientID, generation: item.generation)
+            let rendered: RenderedMessage
+            do {
+                rendered = try templates.render(to: item.to, variables: item.variables)
+            } catch {
+                // Over the render budget (sections over large arrays, nested): refused, not sent cut short.
+                await finish(item, .failed(error: "the message could not be rendered: \(error)"))
+                continue
+            }
             let message = OutboundMessage(
                 recipientID: item.recipientID, batchID: item.batchID, idempotencyKey: key, attempt: item.attempt,
-                message: templates.message(to: item.to, variables: item.variables))
+                message: rendered)
             let segments = message.message.smsSegments
             if let segments, let problem = smsProblem(segments) {
                 await finish(item, .failed(error: problem), segments: segments.count)

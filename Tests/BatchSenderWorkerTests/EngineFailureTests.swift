@@ -192,4 +192,30 @@ import Testing
         #expect(after.counts.sending <= 4, "claims stopped at the backlog limit")
         #expect(after.counts.sent == 0)
     }
+
+    @Test func aMessageOverTheRenderBudgetFailsInsteadOfGoingOutCutShort() async throws {
+        let h = EngineHarness()
+        let workspace = try await h.store.ensureWorkspace(h.fixtures.workspace())
+        var config = h.fixtures.sendConfig(in: workspace.id, module: .sms)
+        config.settings = [:]
+        try await h.store.insertSendConfig(config)
+        var batch = h.fixtures.batch(for: config)
+        // n^4 section iterations: 70 items cost 24 million, far over the per-message budget.
+        batch.payload = ["from": "ACME", "message": "{{#a}}{{#a}}{{#a}}{{#a}}x{{/a}}{{/a}}{{/a}}{{/a}}"]
+        let items = JSONValue.array((0..<70).map { .int($0) })
+        _ = try await h.store.createBatch(batch, recipients: [
+            NewRecipient(to: "+14155550001", normalizedTo: "+14155550001", variables: ["a": items]),
+            NewRecipient(to: "+14155550002", normalizedTo: "+14155550002", variables: ["a": [1]]),
+        ])
+        let sent = try await h.store.apply(.send, to: batch.id, in: workspace.id, at: Date())
+        let provider = ScriptedProvider()
+        try await h.run(provider) { _ in
+            let done = try await h.waitFor(sent.id) { $0.status == .completed }
+            #expect(done.counts.failed == 1)
+            #expect(done.counts.sent == 1)
+        }
+        #expect(provider.received.map(\.message) == [.sms(SMSMessage(to: "+14155550002", from: "ACME", message: "x"))])
+        let failed = try await h.store.recipients(of: batch.id, in: workspace.id, status: .failed, page: PageRequest(limit: 5)).items
+        #expect(failed.first?.lastError?.hasPrefix("the message could not be rendered") == true)
+    }
 }
