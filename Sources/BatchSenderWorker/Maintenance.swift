@@ -76,15 +76,20 @@ public struct Maintenance: Service {
                     metadata: ["batch.ids": "\(repaired.map(\.rawValue).joined(separator: ","))"])
             }
         }
-        // Hourly with the default interval: events for messages we never sent expire, and so do
-        // idempotency keys past their 24 hours (CONTRACT §2).
-        guard round % (safetyNetEvery * 120) == 0 else { return }
+        // Hourly with the default interval.
+        if round % (safetyNetEvery * 120) == 0 { try await deleteExpired() }
+    }
+
+    /// Retention: events for messages we never sent, and idempotency keys past their 24 hours
+    /// (CONTRACT §2).
+    private func deleteExpired() async throws {
         if let events {
             let pruned = try await events.prunePendingEvents(receivedBefore: now().addingTimeInterval(-pendingEventRetention))
             if pruned > 0 { logger.info("pruned unmatched provider events", metadata: ["events": "\(pruned)"]) }
         }
         if let idempotency {
-            let purged = try await idempotency.purgeIdempotencyKeys(createdBefore: now().addingTimeInterval(-IdempotencyWindow.duration))
+            let cutoff = now().addingTimeInterval(-IdempotencyWindow.duration)
+            let purged = try await idempotency.purgeIdempotencyKeys(createdBefore: cutoff)
             if purged > 0 { logger.debug("purged expired idempotency keys", metadata: ["keys": "\(purged)"]) }
         }
     }
