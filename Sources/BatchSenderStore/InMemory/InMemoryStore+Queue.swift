@@ -170,11 +170,14 @@ extension InMemoryStore {
 
     public func repairStuckBatches(now: Date) async throws -> [Batch.ID] {
         var repaired: [Batch.ID] = []
-        for (id, batch) in batches {
+        // The batches the SQL drivers check: still open, or cancelled with calls still out.
+        for (id, batch) in batches
+        where [.queued, .processing, .paused].contains(batch.status) || (batch.status == .cancelled && batch.completedAt == nil) {
             var fixed = batch
             fixed.counts = Self.count(recipients[id] ?? [])
             fixed = BatchLifecycle.settle(fixed, at: now)
             if fixed != batch {
+                fixed.updatedAt = now
                 batches[id] = fixed
                 repaired.append(id)
             }
