@@ -12,43 +12,20 @@ extension ConfigRunner {
         var deniedHosts: [String: Date] = [:]
         var allowedHosts: Set<String> = []
         for item in chunk {
-            switch await status(of: item.batchID) {
-            case .paused, .cancelled, nil:
-                // Paused: back to the queue untouched. Cancelled: the store cancels it.
-                await finish(item, .released(at: now()))
-                continue
-            default: break
-            }
-            let templates: PayloadTemplates
-            do {
-                guard let compiled = try await self.templates(for: item.batchID) else {
-                    await finish(item, .failed(error: "the batch payload could not be compiled"))
-                    continue
-                }
-                templates = compiled
-            } catch {
-                await finish(item, .released(at: now().addingTimeInterval(1)))
+            let message: OutboundMessage
+            switch await render(item) {
+            case .success(let rendered): message = rendered
+            case .failure(let unsendable):
+                await finish(item, unsendable.resolution)
                 continue
             }
-            let key = settings.messageKeys.make(batch: item.batchID, recipient: item.recipientID, generation: item.generation)
-            let rendered: RenderedMessage
-            do {
-                rendered = try templates.render(to: item.to, variables: item.variables)
-            } catch {
-                // Over the render budget (sections over large arrays, nested): refused, not sent cut short.
-                await finish(item, .failed(error: "the message could not be rendered: \(error)"))
-                continue
-            }
-            let message = OutboundMessage(
-                recipientID: item.recipientID, batchID: item.batchID, idempotencyKey: key, attempt: item.attempt,
-                message: rendered)
             let segments = message.message.smsSegments
             if let segments, let problem = smsProblem(segments) {
                 await finish(item, .failed(error: problem), segments: segments.count)
                 continue
             }
             if item.dryRun {
-                await finish(item, .sent(providerMessageID: "dryrun_\(key)"), segments: segments?.count)
+                await finish(item, .sent(providerMessageID: "dryrun_\(message.idempotencyKey)"), segments: segments?.count)
                 continue
             }
             let host = provider.destination(of: message)
@@ -106,6 +83,38 @@ extension ConfigRunner {
             await finish(item, resolution, segments: segments)
         }
         return true
+    }
+
+    /// Why a claimed recipient gets no call: the resolution to record instead.
+    struct Unsendable: Error {
+        var resolution: DeliveryResolution
+    }
+
+    /// The recipient's message, or why it is not sent now: its batch is paused or cancelled
+    /// (released; the store cancels it in a cancelled batch), the payload does not compile, or
+    /// the message is over the render budget (failed, never sent cut short).
+    private func render(_ item: ClaimedDelivery) async -> Result<OutboundMessage, Unsendable> {
+        switch await status(of: item.batchID) {
+        case .paused, .cancelled, nil: return .failure(Unsendable(resolution: .released(at: now())))
+        default: break
+        }
+        let templates: PayloadTemplates
+        do {
+            guard let compiled = try await self.templates(for: item.batchID) else {
+                return .failure(Unsendable(resolution: .failed(error: "the batch payload could not be compiled")))
+            }
+            templates = compiled
+        } catch {
+            return .failure(Unsendable(resolution: .released(at: now().addingTimeInterval(1))))
+        }
+        do {
+            let key = settings.messageKeys.make(batch: item.batchID, recipient: item.recipientID, generation: item.generation)
+            return .success(OutboundMessage(
+                recipientID: item.recipientID, batchID: item.batchID, idempotencyKey: key, attempt: item.attempt,
+                message: try templates.render(to: item.to, variables: item.variables)))
+        } catch {
+            return .failure(Unsendable(resolution: .failed(error: "the message could not be rendered: \(error)")))
+        }
     }
 
     /// An API provider's rate limit is the account's: when it answers "retry after N seconds",
