@@ -3,12 +3,12 @@ import BatchSenderTesting
 import Testing
 
 /// The conformance cases `PostgresStore` implements so far: workspaces and API keys, send
-/// configs, suppressions, idempotency keys and health.
+/// configs, batches, uploads and lifecycle commands, suppressions, idempotency keys and health.
 ///
-/// The rest of `StoreConformance.names` (batches, uploads, lifecycle, the queue, the safety net,
-/// events, failures, and the two send-config cases that create batches) come with the next
-/// increment of the driver, which implements `BatchStore`, `DeliveryQueue` and `EventStore`;
-/// then this list becomes `StoreConformance.names`, as for SQLite.
+/// The rest of `StoreConformance.names` (the delivery queue, the safety net, provider events,
+/// failures, and the lifecycle case that claims) come with the next increment of the driver,
+/// which implements `DeliveryQueue` and `EventStore`; then this list becomes
+/// `StoreConformance.names`, as for SQLite.
 enum PostgresConformance {
     static let names = [
         // Workspaces and API keys.
@@ -20,11 +20,33 @@ enum PostgresConformance {
         "api keys are isolated by workspace",
         "api key insert checks workspace and unique secret",
         "api keys page newest first",
-        // Send configs ("delete send config: absent, in use, finished batches" and "unused send
-        // config can be deleted" need batches).
+        // Send configs.
         "send config round trip and update",
         "send configs are isolated by workspace",
         "send configs page newest first",
+        "delete send config: absent, in use, finished batches",
+        "unused send config can be deleted",
+        // Batches and recipients.
+        "createBatch stores dupes once and suppressed as suppressed",
+        "createBatch without recipients and with an unknown send config",
+        "batches are isolated by workspace",
+        "batches page newest first with filters",
+        "recipients page in insertion order with a status filter",
+        // Uploads.
+        "addRecipients adds chunks, counts dupes across chunks and calls",
+        "addRecipients: a throwing stream stores nothing",
+        "addRecipients: limit exceeded stores nothing, duplicates do not count",
+        "addRecipients: only to a draft",
+        "addRecipients: batch sent during the upload is a conflict at commit",
+        "addRecipients: empty stream adds nothing",
+        // Lifecycle commands ("retry re-opens a finished batch as queued; …" claims: next increment).
+        "send queues pending recipients and moves counts",
+        "send of an empty batch is unprocessable",
+        "send with a future scheduledAt schedules; pause and resume keep it scheduled",
+        "pause and resume a queued batch",
+        "cancel moves pending and queued to cancelled and completes",
+        "retry re-queues exactly the named statuses",
+        "send completes a batch whose recipients are all suppressed",
         // Suppressions.
         "suppressions: add, existing entry unchanged, lookup, remove",
         "suppressions are isolated by workspace",
