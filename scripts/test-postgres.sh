@@ -67,10 +67,15 @@ test_postgres_stop() {
 
 test_postgres_start() {
     if [ -n "${BATCHSENDER_TEST_DATABASE_URL:-}" ]; then return 0; fi
+    local installed=$SECONDS
     _test_postgres_install
+    if ((SECONDS > installed)); then echo "scripts/test: PostgreSQL installed in $((SECONDS - installed)) s" >&2; fi
     local bin port password
     bin=$(_test_postgres_bin)
-    TEST_POSTGRES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/batchsender-pg.XXXXXX")
+    local started=$SECONDS
+    # /tmp rather than $TMPDIR: the postgres user must be able to reach the directory, and a
+    # private TMPDIR (under /root, say) is not reachable for it.
+    TEST_POSTGRES_DIR=$(mktemp -d /tmp/batchsender-pg.XXXXXX)
     # Stop and remove the cluster on any exit; an interrupt exits so that this trap runs.
     trap test_postgres_stop EXIT
     trap 'exit 130' INT
@@ -82,8 +87,9 @@ test_postgres_start() {
     printf '%s\n' "$password" >"$TEST_POSTGRES_DIR/superuser-password"
     if [ "$(id -u)" = 0 ]; then chown postgres: "$TEST_POSTGRES_DIR/superuser-password"; fi
     # Local (socket) connections trust the owner; TCP needs a password, as in production.
+    # --no-sync: the cluster is thrown away, so its files need not reach the disk.
     _test_postgres_as_owner "$bin/initdb" -D "$TEST_POSTGRES_DIR/data" -U postgres --encoding=UTF8 --locale=C \
-        --auth-local=trust --auth-host=scram-sha-256 --pwfile="$TEST_POSTGRES_DIR/superuser-password" >/dev/null
+        --no-sync --auth-local=trust --auth-host=scram-sha-256 --pwfile="$TEST_POSTGRES_DIR/superuser-password" >/dev/null
 
     port=$(_test_postgres_free_port)
     # Durability off: a test database is thrown away, and fsyncs dominate small transactions.
@@ -110,5 +116,5 @@ CREATE ROLE batchsender LOGIN CREATEDB PASSWORD '$password';
 CREATE DATABASE batchsender OWNER batchsender;
 EOF
     export BATCHSENDER_TEST_DATABASE_URL="postgres://batchsender:$password@127.0.0.1:$port/batchsender"
-    echo "scripts/test: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
+    echo "scripts/test: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, ready in $((SECONDS - started)) s" >&2
 }
