@@ -52,6 +52,26 @@ _test_postgres_free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# A throwaway CA and a server certificate for 127.0.0.1 and localhost, for the sslmode tests.
+# Without openssl the server runs without TLS and those tests are skipped.
+_test_postgres_certificates() {
+    command -v openssl >/dev/null || return 0
+    local dir=$TEST_POSTGRES_DIR ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' >"$dir/server.ext"
+    if openssl req -x509 "${ec[@]}" -keyout "$dir/ca.key" -out "$dir/ca.crt" -days 2 \
+        -subj /CN=batchsender-test-ca >/dev/null 2>&1 &&
+        openssl req "${ec[@]}" -keyout "$dir/data/server.key" -out "$dir/server.csr" -subj /CN=localhost \
+            >/dev/null 2>&1 &&
+        openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -set_serial 1 -days 2 \
+            -extfile "$dir/server.ext" -out "$dir/data/server.crt" >/dev/null 2>&1; then
+        chmod 0600 "$dir/data/server.key"
+        if [ "$(id -u)" = 0 ]; then chown postgres: "$dir/data/server.key" "$dir/data/server.crt"; fi
+    else
+        rm -f "$dir/ca.crt" "$dir/data/server.key" "$dir/data/server.crt"
+        echo "scripts/test: could not make test certificates; PostgreSQL runs without TLS" >&2
+    fi
+}
+
 test_postgres_stop() {
     if [ -n "$TEST_POSTGRES_DIR" ] && [ -d "$TEST_POSTGRES_DIR" ]; then
         local bin
@@ -91,6 +111,8 @@ test_postgres_start() {
     _test_postgres_as_owner "$bin/initdb" -D "$TEST_POSTGRES_DIR/data" -U postgres --encoding=UTF8 --locale=C \
         --no-sync --auth-local=trust --auth-host=scram-sha-256 --pwfile="$TEST_POSTGRES_DIR/superuser-password" >/dev/null
 
+    _test_postgres_certificates
+
     port=$(_test_postgres_free_port)
     # Durability off: a test database is thrown away, and fsyncs dominate small transactions.
     cat >>"$TEST_POSTGRES_DIR/data/postgresql.conf" <<EOF
@@ -102,6 +124,10 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
+    if [ -f "$TEST_POSTGRES_DIR/data/server.crt" ]; then
+        # TLS offered, not required: the tests try every sslmode against this one server.
+        echo "ssl = on" >>"$TEST_POSTGRES_DIR/data/postgresql.conf"
+    fi
     _test_postgres_as_owner "$bin/pg_ctl" -D "$TEST_POSTGRES_DIR/data" -l "$TEST_POSTGRES_DIR/server.log" -w -t 60 \
         start >/dev/null || {
         echo "scripts/test: PostgreSQL did not start; its log:" >&2
@@ -116,5 +142,6 @@ CREATE ROLE batchsender LOGIN CREATEDB PASSWORD '$password';
 CREATE DATABASE batchsender OWNER batchsender;
 EOF
     export BATCHSENDER_TEST_DATABASE_URL="postgres://batchsender:$password@127.0.0.1:$port/batchsender"
+    if [ -f "$TEST_POSTGRES_DIR/ca.crt" ]; then export BATCHSENDER_TEST_DATABASE_CA="$TEST_POSTGRES_DIR/ca.crt"; fi
     echo "scripts/test: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, ready in $((SECONDS - started)) s" >&2
 }

@@ -10,6 +10,16 @@ enum TestDatabase {
 
     static var isConfigured: Bool { url != nil }
 
+    /// The CA that signed the test server's certificate (for 127.0.0.1 and localhost), when
+    /// `scripts/test` made one; the sslmode tests need it.
+    static let certificateAuthority = ProcessInfo.processInfo.environment["BATCHSENDER_TEST_DATABASE_CA"]
+        .flatMap { $0.isEmpty ? nil : $0 }
+
+    static var hasTLS: Bool { isConfigured && certificateAuthority != nil }
+
+    static let noTLSReason: Comment =
+        "BATCHSENDER_TEST_DATABASE_URL or BATCHSENDER_TEST_DATABASE_CA is not set (scripts/test sets both)"
+
     static let skipReason: Comment = "BATCHSENDER_TEST_DATABASE_URL is not set (scripts/test starts a PostgreSQL and sets it)"
 
     /// A configuration for a schema no other test uses, so cases are independent and run in parallel.
