@@ -10,8 +10,9 @@ import PostgresNIO
 /// Then `migrate()` once (safe to call from several processes at once). Every state change is
 /// one transaction (DESIGN §1).
 ///
-/// First increment: workspaces, API keys, send configs, batches and recipients, suppressions,
-/// idempotency keys and health. The delivery queue and provider events throw
+/// Implemented: workspaces, API keys, send configs, batches and recipients, suppressions,
+/// idempotency keys, health and the delivery queue (claims with `SKIP LOCKED`, set-based
+/// completions, rescues, schedules, the safety net, leader leases). Provider events still throw
 /// `PostgresStoreError.notImplemented`.
 public final class PostgresStore: StoreHealth {
     /// The connection pool; a `Service`.
