@@ -118,4 +118,80 @@ struct PostgresConcurrencyTests {
             #expect(stored.counts.total == 40)
         }
     }
+
+    @Test("concurrent claimers never get the same recipient")
+    func claimRace() async throws {
+        try await TestDatabase.withStore { store in
+            let f = Fixtures()
+            let seed = try await f.seed(store)
+            var batches: [Batch] = []
+            for b in 0..<3 {
+                let draft = try await f.draft(store, seed, (0..<60).map { "b\(b)r\($0)@example.com" })
+                batches.append(try await store.apply(.send, to: draft.id, in: seed.workspace.id, at: f.time(10)))
+            }
+            let claimed = try await withThrowingTaskGroup(of: [Recipient.ID].self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        var mine: [Recipient.ID] = []
+                        // Bounded: a claimer that finds every batch locked by others gets nothing and tries again.
+                        for _ in 0..<200 {
+                            let taken = try await store.claim(
+                                sendConfig: seed.sendConfig.id, limit: 7, now: f.time(11), leaseDuration: 30)
+                            mine += taken.map(\.recipientID)
+                            if taken.isEmpty, try await store.queueDepth() == 180,
+                                try await store.sendConfigsWithDueWork(now: f.time(11)).isEmpty
+                            {
+                                break
+                            }
+                        }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(claimed.count == 180)
+            #expect(Set(claimed).count == claimed.count, "no recipient claimed twice")
+            for batch in batches {
+                #expect(try await store.batchForDelivery(batch.id)?.counts.sending == 60)
+            }
+        }
+    }
+
+    @Test("completions racing on one batch: exact counts, completed once")
+    func completionRace() async throws {
+        try await TestDatabase.withStore { store in
+            let f = Fixtures()
+            let seed = try await f.seed(store)
+            let draft = try await f.draft(store, seed, (0..<200).map { "r\($0)@example.com" })
+            let batch = try await store.apply(.send, to: draft.id, in: seed.workspace.id, at: f.time(10))
+            let claimed = try await store.claim(sendConfig: seed.sendConfig.id, limit: 200, now: f.time(11), leaseDuration: 30)
+            #expect(claimed.count == 200)
+            let resolutions: [DeliveryResolution] = [
+                .sent(providerMessageID: "m"), .delivered(providerMessageID: "d"), .failed(error: "no"), .suppressed,
+            ]
+            let completions = claimed.enumerated().map { i, c in
+                DeliveryCompletion(
+                    recipientID: c.recipientID, batchID: c.batchID, leaseToken: c.leaseToken,
+                    resolution: resolutions[i % resolutions.count])
+            }
+            let reports = try await withThrowingTaskGroup(of: CompletionReport.self) { group in
+                for start in stride(from: 0, to: completions.count, by: 25) {
+                    let part = Array(completions[start..<min(start + 25, completions.count)])
+                    group.addTask { try await store.complete(part, now: f.time(12)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(reports.map(\.applied).reduce(0, +) == 200)
+            #expect(reports.flatMap(\.completedBatches) == [batch.id], "completed by exactly one of the racing calls")
+            let stored = try #require(try await store.batchForDelivery(batch.id))
+            #expect(stored.status == .completed)
+            #expect(stored.counts.sent == 50 && stored.counts.delivered == 50)
+            #expect(stored.counts.failed == 50 && stored.counts.suppressed == 50)
+            for status in RecipientStatus.allCases {
+                let rows = try await store.recipients(
+                    of: batch.id, in: seed.workspace.id, status: status, page: PageRequest(limit: 500))
+                #expect(rows.items.count == stored.counts[status], "\(status) counts match the rows")
+            }
+        }
+    }
 }
