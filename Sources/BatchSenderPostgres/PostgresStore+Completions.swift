@@ -15,6 +15,8 @@ extension PostgresStore {
             let batchIDs = try await connection.rows(
                 "SELECT DISTINCT batch_id FROM recipients WHERE id = ANY(\(rowIDs))", logger: logger
             ).map { Batch.ID(rawValue: try $0.required("batch_id")) }
+            // Message ids first (see `lockMessageIDs`), then batches in id order, then recipients.
+            try await Self.lockMessageIDs(completions.compactMap(\.resolution.providerMessageID), connection, logger)
             var batches = try await Self.lockBatches(batchIDs, connection, logger)
             var held = try await Self.heldRecipients(rowIDs, connection, logger)
             var report = CompletionReport()
@@ -22,6 +24,7 @@ extension PostgresStore {
             var changed: Set<Batch.ID> = []
             var updates: [[String: JSONValue]] = []
             var optedOut: [(Workspace.ID, String)] = []
+            var sentMessages: [(String, EventMatch)] = []
             for completion in completions {
                 guard let row = completion.recipientID.row, let current = held[row],
                     current.leaseToken == completion.leaseToken, Self.completable.contains(current.recipient.status),
@@ -50,6 +53,9 @@ extension PostgresStore {
                 report.applied += 1
                 if before != .sending { report.late += 1 }
                 if case .optedOut = completion.resolution { optedOut.append((batch.workspaceID, current.normalizedTo)) }
+                if let messageID = recipient.providerMessageID, next == .sent || next == .delivered {
+                    sentMessages.append((messageID, EventMatch(batch: batch.id, row: row)))
+                }
             }
             try await Self.writeOutcomes(updates, at: now, connection, logger)
             for (workspace, address) in optedOut {
@@ -59,10 +65,16 @@ extension PostgresStore {
                     VALUES (\(workspace.rawValue), \(address), 'unsubscribe', \(now)) ON CONFLICT DO NOTHING
                     """, logger: logger)
             }
-            // Provider events waiting for these message ids are applied with the EventStore
-            // (next increment); until then `recordEvents` stores none, so none can be waiting.
-            for id in changed.sorted() {
-                guard let batch = batches[id] else { continue }
+            // Events that arrived before these outcomes (CONTRACT §6: never lost), applied on top
+            // of the counts moved here.
+            var state = EventApplication(batches: batches, changed: changed)
+            // One indexed query (a partial index, nearly always empty) tells which ids have any.
+            let waiting = try await Self.messagesWithPendingEvents(sentMessages.map(\.0), connection, logger)
+            for (messageID, match) in sentMessages where waiting.contains(messageID) {
+                try await Self.applyPendingEvents(messageID: messageID, to: match, now: now, &state, connection, logger)
+            }
+            for id in state.changed.sorted() {
+                guard let batch = state.batches[id] else { continue }
                 let settled = BatchLifecycle.settle(batch, at: now)
                 if settled.completedAt != nil && open.contains(id) { report.completedBatches.append(id) }
                 try await Self.writeState(of: settled, connection, logger)
@@ -95,6 +107,20 @@ extension PostgresStore {
         return held
     }
 
+    /// Which of `messageIDs` have events waiting for them.
+    private static func messagesWithPendingEvents(
+        _ messageIDs: [String], _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> Set<String> {
+        guard !messageIDs.isEmpty else { return [] }
+        return Set(
+            try await connection.rows(
+                """
+                SELECT DISTINCT message_id FROM provider_events
+                WHERE recipient_id IS NULL AND message_id = ANY(\(messageIDs))
+                """, logger: logger
+            ).map { try $0.required("message_id", as: String.self) })
+    }
+
     /// Writes resolved recipients in one statement; the lease ends with the outcome.
     private static func writeOutcomes(
         _ updates: [[String: JSONValue]], at now: Date, _ connection: PostgresConnection, _ logger: Logger
@@ -112,5 +138,15 @@ extension PostgresStore {
                 segments integer)
             WHERE r.id = u.id
             """, logger: logger)
+    }
+}
+
+extension DeliveryResolution {
+    /// The message id a resolution records, if any.
+    var providerMessageID: String? {
+        switch self {
+        case .sent(let id), .delivered(let id): id
+        default: nil
+        }
     }
 }

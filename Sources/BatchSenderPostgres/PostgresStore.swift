@@ -10,10 +10,9 @@ import PostgresNIO
 /// Then `migrate()` once (safe to call from several processes at once). Every state change is
 /// one transaction (DESIGN §1).
 ///
-/// Implemented: workspaces, API keys, send configs, batches and recipients, suppressions,
-/// idempotency keys, health and the delivery queue (claims with `SKIP LOCKED`, set-based
-/// completions, rescues, schedules, the safety net, leader leases). Provider events still throw
-/// `PostgresStoreError.notImplemented`.
+/// Every store protocol is implemented and passes the store conformance suite. Lock order, the
+/// rule that keeps concurrent writers exact and deadlock-free: message ids (advisory locks), then
+/// batch rows in id order, then recipient rows (see `PostgresStore+BatchLocks.swift`).
 public final class PostgresStore: StoreHealth {
     /// The connection pool; a `Service`.
     public let client: PostgresClient

@@ -194,4 +194,33 @@ struct PostgresConcurrencyTests {
             }
         }
     }
+
+    @Test("an event racing the outcome that records its message id is never left waiting")
+    func eventCompletionRace() async throws {
+        try await TestDatabase.withStore { store in
+            let f = Fixtures()
+            let seed = try await f.seed(store)
+            let draft = try await f.draft(store, seed, (0..<40).map { "r\($0)@example.com" })
+            let batch = try await store.apply(.send, to: draft.id, in: seed.workspace.id, at: f.time(10))
+            let claimed = try await store.claim(sendConfig: seed.sendConfig.id, limit: 40, now: f.time(11), leaseDuration: 30)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (i, c) in claimed.enumerated() {
+                    group.addTask {
+                        _ = try await store.complete(
+                            [DeliveryCompletion(recipientID: c.recipientID, batchID: c.batchID, leaseToken: c.leaseToken,
+                                                resolution: .sent(providerMessageID: "m\(i)"))], now: f.time(12))
+                    }
+                    group.addTask {
+                        let event = ProviderEvent(eventID: "e\(i)", messageID: "m\(i)", kind: .delivered, occurredAt: f.time(12))
+                        _ = try await store.recordEvents([event], for: seed.sendConfig, now: f.time(12))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let stored = try #require(try await store.batchForDelivery(batch.id))
+            #expect(stored.counts.delivered == 40, "every event applied, whichever came first")
+            #expect(stored.status == .completed)
+            #expect(try await store.prunePendingEvents(receivedBefore: f.time(100)) == 0, "no event left pending")
+        }
+    }
 }
