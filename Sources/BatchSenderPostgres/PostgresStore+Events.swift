@@ -121,15 +121,3 @@ extension PostgresStore: EventStore {
         return EventMatch(batch: Batch.ID(rawValue: try found.required("batch_id")), row: try found.required("id"))
     }
 }
-
-/// The recipient (batch, row) an event belongs to.
-struct EventMatch: Hashable, Sendable {
-    var batch: Batch.ID
-    var row: Int64
-}
-
-/// The locked batches events are applied to, with their counts as moved so far.
-struct EventApplication {
-    var batches: [Batch.ID: Batch]
-    var changed: Set<Batch.ID> = []
-}
