@@ -18,12 +18,19 @@ public final class PostgresStore: StoreHealth {
     public let client: PostgresClient
     public let configuration: PostgresConfiguration
     let logger: Logger
+    /// How long `checkReady` waits for the database before reporting it unreachable.
+    let readinessTimeout: Duration
 
     /// A store on `configuration`; connects lazily once the pool runs.
-    public init(configuration: PostgresConfiguration, logger: Logger = Logger(label: "batchsender.postgres"))
-        throws(PostgresConfigurationError)
-    {
+    ///
+    /// - Parameter readinessTimeout: the longest `checkReady` waits. The pool itself keeps
+    ///   retrying an unreachable server for much longer, which `/ready` must not wait for.
+    public init(
+        configuration: PostgresConfiguration, readinessTimeout: Duration = .seconds(2),
+        logger: Logger = Logger(label: "batchsender.postgres")
+    ) throws(PostgresConfigurationError) {
         self.configuration = configuration
+        self.readinessTimeout = readinessTimeout
         self.logger = logger
         client = PostgresClient(configuration: try configuration.clientConfiguration(), backgroundLogger: logger)
     }
@@ -33,9 +40,21 @@ public final class PostgresStore: StoreHealth {
         await client.run()
     }
 
-    /// Throws `PostgresStoreError.notMigrated` unless the database answers and every migration
-    /// is applied.
+    /// Throws `PostgresStoreError.unreachable` unless the database answers within the readiness
+    /// timeout, and `notMigrated` unless every migration is applied.
     public func checkReady() async throws {
-        guard try await currentVersion() >= PostgresMigration.latestVersion else { throw PostgresStoreError.notMigrated }
+        let timeout = readinessTimeout
+        let version = try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { try await self.currentVersion() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            // The loser is cancelled; a pending connection lease honours cancellation.
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let version = first else { throw PostgresStoreError.unreachable }
+            return version
+        }
+        guard version >= PostgresMigration.latestVersion else { throw PostgresStoreError.notMigrated }
     }
 }

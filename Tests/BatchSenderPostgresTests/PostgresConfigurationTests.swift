@@ -139,3 +139,16 @@ struct PostgresConfigurationTests {
         #expect(store.configuration == configuration)
     }
 }
+
+/// Readiness without a server: no database needed.
+@Test("checkReady reports an unreachable database instead of waiting for the pool's retries")
+func unreachableDatabase() async throws {
+    // Port 1 on loopback: nothing listens there, so every connection attempt is refused.
+    let configuration = try PostgresConfiguration(url: "postgres://u:p@127.0.0.1:1/db?sslmode=disable")
+    let store = try PostgresStore(configuration: configuration, readinessTimeout: .milliseconds(500))
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await store.run() }
+        defer { group.cancelAll() }
+        await #expect(throws: PostgresStoreError.unreachable) { try await store.checkReady() }
+    }
+}
