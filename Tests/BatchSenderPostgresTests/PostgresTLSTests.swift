@@ -59,4 +59,16 @@ struct PostgresTLSTests {
         #expect(configuration.sslMode == .verifyFull)
         #expect(try await Self.encrypted { $0 = configuration } == true)
     }
+
+    @Test("sslmode=verify-full refuses a server whose certificate authority is not trusted")
+    func verifyFullUntrusted() async throws {
+        var configuration = try TestDatabase.freshConfiguration()
+        configuration.sslMode = .verifyFull  // the system's roots: the test CA is not among them
+        let store = try PostgresStore(configuration: configuration, readinessTimeout: .seconds(1))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            await #expect(throws: PostgresStoreError.unreachable) { try await store.checkReady() }
+        }
+    }
 }
