@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Domain: Foundation only, no I/O.
@@ -45,6 +46,12 @@ let package = Package(
                 // The SQLite C API, for binding bulk-insert parameters without per-row allocations.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
+            swiftSettings: strict
+        ),
+        // The PostgreSQL driver (first increment: not wired into the app yet).
+        .target(
+            name: "BatchSenderPostgres",
+            dependencies: ["BatchSenderStore", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict
         ),
         // Secrets: credential encryption at rest and API key hashing.
@@ -166,6 +173,11 @@ let package = Package(
         .testTarget(
             name: "BatchSenderSQLiteTests",
             dependencies: ["BatchSenderSQLite", "BatchSenderTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BatchSenderPostgresTests",
+            dependencies: ["BatchSenderPostgres", "BatchSenderTesting"],
             swiftSettings: strict
         ),
         .testTarget(

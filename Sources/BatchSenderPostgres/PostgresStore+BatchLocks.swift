@@ -1,0 +1,41 @@
+import BatchSenderCore
+import Foundation
+import PostgresNIO
+
+// The locking rule every writer of batch counts follows, so that no count update is lost under
+// READ COMMITTED and no two transactions deadlock: lock the batch rows first, in id order
+// (`FOR UPDATE` returns the latest committed row), then touch their recipients, then write the
+// counts computed from the locked rows. `apply` locks one batch, claims skip batches locked by
+// another claim, completions and rescues lock all the batches they touch in id order.
+
+extension PostgresStore {
+    /// Locks the batches `ids` (those that exist) in id order until the transaction ends.
+    static func lockBatches(_ ids: [Batch.ID], _ connection: PostgresConnection, _ logger: Logger) async throws
+        -> [Batch.ID: Batch]
+    {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await connection.rows(
+            "SELECT * FROM batches WHERE id = ANY(\(ids.map(\.rawValue))) ORDER BY id FOR UPDATE", logger: logger)
+        var batches: [Batch.ID: Batch] = [:]
+        for row in rows {
+            let batch = try Batch(postgres: row)
+            batches[batch.id] = batch
+        }
+        return batches
+    }
+
+    /// A JSON array of row objects, for `jsonb_to_recordset`: one statement writes many rows with
+    /// nullable values (postgres-nio's arrays cannot carry NULL elements).
+    static func recordset(_ rows: [[String: JSONValue]]) -> String {
+        JSONWriter.encode(.array(rows.map(JSONValue.object)))
+    }
+}
+
+extension Optional where Wrapped == Date {
+    /// Unix seconds for a recordset (`to_timestamp` on the SQL side), or JSON null.
+    var recordValue: JSONValue { map { .double($0.timeIntervalSince1970) } ?? .null }
+}
+
+extension Optional where Wrapped == String {
+    var recordValue: JSONValue { map(JSONValue.string) ?? .null }
+}

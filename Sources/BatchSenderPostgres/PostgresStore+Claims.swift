@@ -1,0 +1,123 @@
+import BatchSenderCore
+import BatchSenderStore
+import Foundation
+import PostgresNIO
+
+extension PostgresStore {
+    public func sendConfigsWithDueWork(now: Date) async throws -> [SendConfig.ID] {
+        try await read { connection in
+            try await connection.rows(
+                """
+                SELECT DISTINCT b.send_config_id FROM batches b
+                WHERE b.status IN ('queued', 'processing') AND b.count_queued > 0
+                  AND EXISTS (SELECT 1 FROM recipients r
+                              WHERE r.batch_id = b.id AND r.status = 'queued' AND r.next_attempt_at <= \(now))
+                ORDER BY b.send_config_id
+                """, logger: logger
+            ).map { SendConfig.ID(rawValue: try $0.required("send_config_id")) }
+        }
+    }
+
+    /// Claims with `FOR UPDATE SKIP LOCKED` at two levels: batches another worker is claiming
+    /// from right now are skipped (it holds their rows until it commits), and within a batch one
+    /// statement takes the due recipients. Workers never wait for each other and never get the
+    /// same recipient.
+    public func claim(sendConfig: SendConfig.ID, limit: Int, now: Date, leaseDuration: TimeInterval) async throws
+        -> [ClaimedDelivery]
+    {
+        guard limit > 0 else { return [] }
+        let token = Int64.random(in: 1...Int64.max)
+        let expiry = now.addingTimeInterval(leaseDuration)
+        return try await transaction { connection in
+            let batches = try await connection.rows(
+                """
+                SELECT * FROM batches WHERE send_config_id = \(sendConfig.rawValue)
+                  AND status IN ('queued', 'processing') AND count_queued > 0
+                ORDER BY id FOR UPDATE SKIP LOCKED
+                """, logger: logger
+            ).map(Batch.init(postgres:))
+            var claimed: [ClaimedDelivery] = []
+            // Fair shares: every active batch of the config gets up to an equal part of the claim
+            // before any batch gets more, so one huge batch cannot starve newer ones.
+            var remaining = batches
+            while claimed.count < limit, !remaining.isEmpty {
+                let share = max(1, (limit - claimed.count + remaining.count - 1) / remaining.count)
+                var stillDue: [Batch] = []
+                for batch in remaining where claimed.count < limit {
+                    let taken = try await Self.claim(
+                        from: batch, limit: min(share, limit - claimed.count), token: token, expiry: expiry, now: now,
+                        connection, logger)
+                    claimed += taken.claimed
+                    if taken.more { stillDue.append(taken.batch) }
+                }
+                remaining = stillDue
+            }
+            return claimed
+        }
+    }
+
+    /// Claims up to `limit` due recipients of one locked batch in one statement (those suppressed
+    /// since they were added become `suppressed` instead) and writes the batch's counts.
+    private static func claim(
+        from batch: Batch, limit: Int, token: Int64, expiry: Date, now: Date,
+        _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> (claimed: [ClaimedDelivery], batch: Batch, more: Bool) {
+        var batch = batch
+        let rows = try await connection.rows(
+            """
+            WITH due AS (
+                SELECT r.id, EXISTS (SELECT 1 FROM suppressions s
+                                     WHERE s.workspace_id = \(batch.workspaceID.rawValue) AND s.address = r.normalized_to)
+                           AS suppressed
+                FROM recipients r
+                WHERE r.batch_id = \(batch.id.rawValue) AND r.status = 'queued' AND r.next_attempt_at <= \(now)
+                ORDER BY r.next_attempt_at, r.id LIMIT \(limit)
+                FOR UPDATE OF r SKIP LOCKED
+            )
+            UPDATE recipients r SET
+                status = CASE WHEN due.suppressed THEN 'suppressed' ELSE 'sending' END,
+                attempts = r.attempts + CASE WHEN due.suppressed THEN 0 ELSE 1 END,
+                lease_token = CASE WHEN due.suppressed THEN NULL ELSE \(token) END,
+                lease_expires_at = CASE WHEN due.suppressed THEN r.lease_expires_at ELSE \(expiry) END,
+                updated_at = \(now)
+            FROM due WHERE r.id = due.id
+            RETURNING r.id, r.to_address, r.variables, r.attempts, r.retry_generation, r.status, r.next_attempt_at
+            """, logger: logger)
+        guard !rows.isEmpty else { return ([], batch, false) }
+        // RETURNING has no order: put the claims back in due order.
+        var taken: [(due: Date, row: Int64, delivery: ClaimedDelivery)] = []
+        for row in rows {
+            let id = try row.required("id", as: Int64.self)
+            if try row.enumValue("status", as: RecipientStatus.self) == .suppressed {
+                batch.counts.move(1, from: .queued, to: .suppressed)
+                continue
+            }
+            batch.counts.move(1, from: .queued, to: .sending)
+            let delivery = ClaimedDelivery(
+                recipientID: Recipient.ID(row: id), batchID: batch.id, to: try row.required("to_address"),
+                variables: try row.jsonObject("variables"), attempt: try row.required("attempts"),
+                maxAttempts: batch.maxAttempts, dryRun: batch.dryRun, leaseToken: token, leaseExpiresAt: expiry,
+                generation: try row.required("retry_generation"))
+            taken.append((try row.required("next_attempt_at"), id, delivery))
+        }
+        taken.sort { ($0.due, $0.row) < ($1.due, $1.row) }
+        batch = BatchLifecycle.claimed(batch, at: now)
+        batch.updatedAt = now
+        batch = BatchLifecycle.settle(batch, at: now)
+        try await writeState(of: batch, connection, logger)
+        return (taken.map(\.delivery), batch, rows.count == limit)
+    }
+
+    public func extendLeases(_ held: [(Recipient.ID, leaseToken: Int64)], until: Date) async throws {
+        let rows = held.compactMap { id, token in id.row.map { ($0, token) } }
+        guard !rows.isEmpty else { return }
+        try await transaction { connection in
+            try await connection.execute(
+                """
+                UPDATE recipients r SET lease_expires_at = \(until)
+                FROM unnest(\(rows.map(\.0))::bigint[], \(rows.map(\.1))::bigint[]) AS h(id, token)
+                WHERE r.id = h.id AND r.lease_token = h.token AND r.status = 'sending'
+                """, logger: logger)
+        }
+    }
+}
