@@ -121,7 +121,8 @@ let package = Package(
         .target(
             name: "BatchSenderApp",
             dependencies: [
-                "BatchSenderAPI", "BatchSenderSQLite", "BatchSenderStore", "BatchSenderSecrets", "BatchSenderEvents",
+                "BatchSenderAPI", "BatchSenderSQLite", "BatchSenderPostgres", "BatchSenderStore", "BatchSenderSecrets",
+                "BatchSenderEvents",
                 "BatchSenderSignatures",
                 "BatchSenderWorker", "BatchSenderProviders",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -205,6 +206,10 @@ let package = Package(
         ),
         // The real binary, run as a user runs it.
         .testTarget(
-            name: "BatchSenderEndToEndTests", dependencies: ["BatchSenderTestServers", "BatchSenderTesting"], swiftSettings: strict),
+            name: "BatchSenderEndToEndTests",
+            dependencies: [
+                "BatchSenderTestServers", "BatchSenderTesting", "BatchSenderPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ], swiftSettings: strict),
     ]
 )

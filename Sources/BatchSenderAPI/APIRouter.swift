@@ -20,3 +20,13 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
     SuppressionsController(services: services).addRoutes(to: v1.group("suppressions"))
     return router
 }
+
+/// The router of a process that only delivers (`serve --role worker`): `/health`, `/ready` and
+/// `/metrics`, nothing else (CONTRACT §9).
+public func buildOperationsRouter(store: some StoreHealth, metrics: MetricsEndpoint?) -> Router<APIContext> {
+    let router = Router(context: APIContext.self)
+    router.add(middleware: ProblemMiddleware())
+    OperationsController(store: store).addRoutes(to: router)
+    if let metrics { MetricsController(endpoint: metrics).addRoutes(to: router) }
+    return router
+}

@@ -1,4 +1,5 @@
 import BatchSenderCore
+import BatchSenderPostgres
 import Foundation
 import Logging
 
@@ -12,7 +13,8 @@ public struct AppConfig: Sendable {
     /// Where the data lives.
     public enum Database: Sendable, Equatable {
         case sqlite(path: String)
-        case postgres(url: String)
+        /// Parsed when the settings are read, so a malformed URL fails before anything starts.
+        case postgres(PostgresConfiguration)
     }
 
     public var database: Database
@@ -131,8 +133,13 @@ extension AppConfig {
             }
             config.logLevel = level
         }
-        if case .sqlite = config.database, role != .all {
+        switch config.database {
+        case .sqlite where role != .all:
             throw ConfigError("with SQLite only --role all is allowed: one process owns the database")
+        case .postgres where config.masterKey == nil:
+            // Several processes share the database, so no key file beside it can be the key.
+            throw ConfigError("\(Setting.masterKey.rawValue) is required with PostgreSQL (base64 of 32 bytes)")
+        default: break
         }
         return config
     }
@@ -145,7 +152,13 @@ extension AppConfig {
             guard !path.isEmpty else { throw ConfigError("\(Setting.databaseURL.rawValue) sqlite: needs a file path") }
             return .sqlite(path: path)
         }
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") { return .postgres(url: url) }
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            do {
+                return .postgres(try PostgresConfiguration(url: url))
+            } catch {
+                throw ConfigError("\(Setting.databaseURL.rawValue): \(error.description)")
+            }
+        }
         throw ConfigError("\(Setting.databaseURL.rawValue) must be sqlite:PATH or postgres://user:pass@host:port/db")
     }
 

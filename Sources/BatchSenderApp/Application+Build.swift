@@ -1,6 +1,5 @@
 import BatchSenderAPI
 import BatchSenderCore
-import BatchSenderSQLite
 import BatchSenderSecrets
 import BatchSenderStore
 import Foundation
@@ -10,21 +9,6 @@ import ServiceLifecycle
 
 /// The composition root: the only place that knows which store and services exist.
 public enum BatchSender {
-    /// Opens (and migrates) the configured database.
-    public static func openStore(_ config: AppConfig, logger: Logger? = nil) async throws -> SQLiteStore {
-        switch config.database {
-        case .sqlite(let path):
-            try DatabaseFiles.restrict(databasePath: path)
-            let store = try SQLiteStore(path: path) { batch in
-                logger?.critical("batch counts had drifted from its recipients and were recomputed", metadata: ["batch.id": "\(batch)"])
-            }
-            try await store.migrate()
-            return store
-        case .postgres:
-            throw ConfigError("PostgreSQL is not supported by this build yet; use sqlite:PATH")
-        }
-    }
-
     /// The master key: `BATCHSENDER_MASTER_KEY`, or in SQLite mode the key file beside the database.
     public static func masterKey(_ config: AppConfig) throws -> Data {
         if let configured = config.masterKey { return try MasterKey.decode(configured) }
@@ -70,20 +54,31 @@ public enum BatchSender {
             metrics: metrics, testSender: testSender, events: events)
     }
 
-    /// The whole server for `config`: store, bootstrap, API, delivery engine and maintenance, in
-    /// one `ServiceGroup` that shuts down gracefully on SIGTERM and SIGINT. `announce` receives
-    /// the one-time admin key line.
-    public static func buildApplication(
-        _ config: AppConfig, logger: Logger, announce: @Sendable (String) -> Void = { print($0) }
-    ) async throws -> some ApplicationProtocol {
+    /// `batchsender serve`: opens the configured store, builds the server for `config.role` and
+    /// runs it until SIGTERM or SIGINT. `announce` receives the one-time admin key line.
+    public static func serve(_ config: AppConfig, logger: Logger, announce: @Sendable (String) -> Void = { print($0) })
+        async throws
+    {
         // Bootstrap metrics before anything records one: instruments made earlier would be no-ops.
         _ = PrometheusExport.registry
         var lock: ServeLock?
         if case .sqlite(let path) = config.database { lock = try ServeLock(databasePath: path) }
-        let store = try await openStore(config, logger: logger)
+        try await withStore(config, logger: logger) { store in
+            let app = try await buildApplication(config, store: store, lock: lock, logger: logger, announce: announce)
+            try await run(app, logger: logger)
+        }
+    }
+
+    /// The whole server on an open store: bootstrap, then the routes and services of
+    /// `config.role` (see `RolePlan`), in one `ServiceGroup`-ready application.
+    static func buildApplication<Store: DataStore>(
+        _ config: AppConfig, store: Store, lock: ServeLock?, logger: Logger, announce: @Sendable (String) -> Void
+    ) async throws -> Application<RouterResponder<APIContext>> {
         if lock != nil {
-            // We own the database: whatever is still `sending` was in flight when a previous
-            // process died. Take it back now instead of waiting for its leases to expire.
+            // We own the SQLite database: whatever is still `sending` was in flight when a previous
+            // process died. Take it back now instead of waiting for its leases to expire. Never on
+            // PostgreSQL, where other processes may be mid-call: the maintenance rescuer takes
+            // back only expired leases there.
             let rescued = try await store.rescueLeases(expiringBy: .distantFuture, now: Date())
             if rescued > 0 {
                 logger.warning("re-queued recipients that were in flight when the last process stopped",
@@ -92,20 +87,29 @@ public enum BatchSender {
         }
         let key = try masterKey(config)
         if let adminKey = try await bootstrap(store) { announce("admin api key: \(adminKey)") }
+        let plan = RolePlan(config.role)
         let sealer = try CredentialSealer(masterKey: key)
         let engine = try Engine.make(config, store: store, sealer: sealer, masterKey: key, logger: logger)
         let metrics = MetricsEndpoint(token: config.metricsToken) { try await PrometheusExport.render(queue: store) }
-        let router = buildAPIRouter(
-            try services(
-                config, store: store, masterKey: key, notifier: engine.signal, metrics: metrics,
-                testSender: engine.testSender, events: engine.events))
+        let router: Router<APIContext>
+        if plan.servesAPI {
+            // Without local workers, waking them is pointless; other processes poll the queue.
+            let notifier: any DeliveryNotifier = plan.delivers ? engine.signal : SilentNotifier()
+            router = buildAPIRouter(
+                try services(
+                    config, store: store, masterKey: key, notifier: notifier, metrics: metrics,
+                    testSender: engine.testSender, events: engine.events))
+        } else {
+            router = buildOperationsRouter(store: store, metrics: metrics)
+        }
         let limits = HTTPServerLimits()
         return Application(
             router: router, server: limits.server,
             configuration: limits.configuration(
                 address: .hostname(config.host, port: config.port), serverName: "BatchSender", logger: logger),
-            // Services stop in reverse order: the HTTP server first, the database lock last.
-            services: [LockHolder(lock: lock)] + engine.services,
+            // Services stop in reverse order: the HTTP server first, the database lock last; the
+            // HTTP client after the engine whose calls it carries.
+            services: [LockHolder(lock: lock), engine.httpClient] + (plan.delivers ? engine.delivery : []),
             logger: logger)
     }
 

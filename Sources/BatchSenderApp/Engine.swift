@@ -13,7 +13,10 @@ import ServiceLifecycle
 /// The delivery side of the process: the engine, its maintenance and the services they need.
 struct Engine {
     let signal: EngineSignal
-    let services: [any Service]
+    /// The outbound HTTP client: test sends need it in every role.
+    let httpClient: any Service
+    /// The delivery engine and its maintenance: only in roles that deliver.
+    let delivery: [any Service]
     let testSender: TestSender
     let events: EventServices
 
@@ -42,7 +45,7 @@ struct Engine {
         events.messageKeys = messageKeys
         // The client outlives the engine: it shuts down after in-flight calls have finished.
         return Engine(
-            signal: signal, services: [HTTPClientService(client: httpClient), engine, maintenance],
+            signal: signal, httpClient: HTTPClientService(client: httpClient), delivery: [engine, maintenance],
             testSender: testSender(providers: providers),
             events: events)
     }

@@ -39,11 +39,8 @@ struct Settings: ParsableArguments {
         ]
         var flags: [AppConfig.Setting: String] = [:]
         for (setting, value) in pairs { if let value { flags[setting] = value } }
-        do {
-            return try AppConfig.resolve(flags: flags, environment: ProcessInfo.processInfo.environment, role: role)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        // A ConfigError, not a ValidationError: bad settings are one line on stderr, without usage.
+        return try AppConfig.resolve(flags: flags, environment: ProcessInfo.processInfo.environment, role: role)
     }
 
     func logger(_ config: AppConfig) -> Logger {
@@ -63,11 +60,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let config = try settings.resolve(role: role)
         let logger = settings.logger(config)
-        let app = try await BatchSender.buildApplication(config, logger: logger) { line in
+        try await BatchSender.serve(config, logger: logger) { line in
             // Unbuffered, so a supervisor reading our stdout sees the line at once.
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
         }
-        try await BatchSender.run(app, logger: logger)
     }
 }
 
@@ -76,7 +72,8 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        _ = try await BatchSender.openStore(try settings.resolve())
+        let config = try settings.resolve()
+        try await BatchSender.withStore(config, logger: settings.logger(config)) { _ in }
     }
 }
 
@@ -91,8 +88,11 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "workspace slug; created if it does not exist") var workspace: String = "default"
 
         func run() async throws {
-            let store = try await BatchSender.openStore(try settings.resolve())
-            print(try await BatchSender.createKey(name: name, workspaceSlug: workspace, in: store))
+            let config = try settings.resolve()
+            let key = try await BatchSender.withStore(config, logger: settings.logger(config)) { store in
+                try await BatchSender.createKey(name: name, workspaceSlug: workspace, in: store)
+            }
+            print(key)
         }
     }
 }

@@ -18,7 +18,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("bs.db").path
         let config = AppConfig(database: .sqlite(path: path))
-        let store = try await BatchSender.openStore(config)
+        let store = try await BatchSender.openSQLite(path: path)
         let masterKey = try BatchSender.masterKey(config)
         let admin = try #require(try await BatchSender.bootstrap(store))
         let app = Application(router: buildAPIRouter(try BatchSender.services(config, store: store, masterKey: masterKey)))
