@@ -31,7 +31,11 @@ extension BatchSender {
         case .postgres(let configuration):
             let store: PostgresStore
             do {
-                store = try PostgresStore(configuration: configuration, logger: logger)
+                // The pool logs every failed connection attempt at info; a command that cannot reach
+                // the server should say so in one line (below), not in one line per retry.
+                var poolLogger = logger
+                if poolLogger.logLevel > .debug { poolLogger.logLevel = max(poolLogger.logLevel, .warning) }
+                store = try PostgresStore(configuration: configuration, logger: poolLogger)
             } catch {
                 throw ConfigError("\(AppConfig.Setting.databaseURL.rawValue): \(error.description)")
             }

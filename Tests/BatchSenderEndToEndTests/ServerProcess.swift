@@ -67,10 +67,17 @@ final class ServerProcess: @unchecked Sendable {
     private let stdout = Pipe()
     private let stderr = Pipe()
 
-    init(databasePath: String, port: Int = Binary.freePort(), environment: [String: String] = [:]) throws {
+    convenience init(databasePath: String, port: Int = Binary.freePort(), environment: [String: String] = [:]) throws {
+        try self.init(databaseURL: "sqlite:\(databasePath)", port: port, environment: environment)
+    }
+
+    /// `serve` on any database URL, with extra arguments such as `--role worker`.
+    init(
+        databaseURL: String, arguments: [String] = [], port: Int = Binary.freePort(), environment: [String: String] = [:]
+    ) throws {
         self.port = port
         process.executableURL = Binary.url
-        process.arguments = ["serve", "--database-url", "sqlite:\(databasePath)", "--port", String(port)]
+        process.arguments = ["serve", "--database-url", databaseURL, "--port", String(port)] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = stdout
         process.standardError = stderr
