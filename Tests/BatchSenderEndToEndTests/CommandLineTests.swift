@@ -61,6 +61,7 @@ import Testing
         let (code, _, err) = try Binary.run(["serve", "--database-url", "mysql://x", "--port", "1"])
         #expect(code != 0)
         #expect(err.contains("BATCHSENDER_DATABASE_URL"))
+        #expect(err.split(separator: "\n").count == 1, "one line, no usage text: \(err)")
         let (roleCode, _, roleErr) = try Binary.run(["serve", "--role", "api", "--database-url", "sqlite:\(database)"])
         #expect(roleCode != 0)
         #expect(roleErr.contains("SQLite"))
