@@ -99,6 +99,9 @@ public struct CSVParser: Sendable {
         }
         bomHandled = true
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .invalidUTF8 }
+        // NUL is valid UTF-8 but no text column stores it (PostgreSQL refuses it): refused here,
+        // as a 422 naming the row, rather than as a database error.
+        guard !bytes.contains(0) else { throw .nulCharacter }
         record.append(text)
         field.removeAll(keepingCapacity: true)
         fieldWasQuoted = false
@@ -123,6 +126,7 @@ public enum CSVError: Error, Hashable, Sendable, CustomStringConvertible {
     case tooManyFields(Int)
     case recordTooLong(Int)
     case invalidUTF8
+    case nulCharacter
 
     public var description: String {
         switch self {
@@ -131,6 +135,7 @@ public enum CSVError: Error, Hashable, Sendable, CustomStringConvertible {
         case .tooManyFields(let limit): "a row has more than \(limit) fields"
         case .recordTooLong(let limit): "a row is longer than \(limit) bytes"
         case .invalidUTF8: "a field is not valid UTF-8"
+        case .nulCharacter: "a field contains a NUL character"
         }
     }
 }

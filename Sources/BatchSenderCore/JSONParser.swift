@@ -189,6 +189,9 @@ public struct JSONParser {
             }
         }
         guard let scalar else { throw error("a \\u escape is a lone surrogate, which is not a character") }
+        // Raw control bytes are refused above; `\u0000` would smuggle NUL in, which no text
+        // column stores (PostgreSQL refuses it): refused as bad input, not a database error.
+        guard scalar != "\0" else { throw error("a \\u0000 escape (NUL) is not allowed in a string") }
         return Array(String(Character(scalar)).utf8)
     }
 

@@ -76,4 +76,19 @@ import Testing
             #expect(reply.issues.first?["message"]?.stringValue?.contains("UTF-8") == true)
         }
     }
+
+    @Test func aNulCharacterIsBadInputInJSONAndCSV() async throws {
+        try await Harness.run { h in
+            let id = try #require(try await h.emailBatch([])["id"]?.stringValue)
+            let json = Array(#"{"recipients":[{"to":"a@example.com","variables":{"n":"x\u0000y"}}]}"#.utf8)
+            let refused = try await raw(h, "/v1/batches/\(id)/recipients", json, contentType: "application/json")
+            #expect(refused.status == .badRequest, "\(refused.text)")
+            #expect(refused["detail"]?.stringValue?.contains("NUL") == true, "\(refused.text)")
+            let csv = Array("to,name\nann@example.com,Ann\nbob@example.com,B".utf8) + [0] + Array("b\n".utf8)
+            let row = try await raw(h, "/v1/batches/\(id)/recipients", csv, contentType: "text/csv")
+            #expect(row.status == .unprocessableContent, "\(row.text)")
+            #expect(row.issues.first?["row"] == 3)
+            #expect(row.issues.first?["message"]?.stringValue?.contains("NUL") == true, "\(row.text)")
+        }
+    }
 }
