@@ -146,7 +146,8 @@ final class EngineHarness: Sendable {
     /// `maintenance`, a maintenance service (rescuer) runs beside it every 50 ms.
     func run(
         _ provider: ScriptedProvider, settings: EngineSettings = EngineHarness.settings(), queue: (any DeliveryQueue)? = nil,
-        maintenance: Bool = false, _ body: @Sendable (DeliveryEngine) async throws -> Void
+        maintenance: Bool = false, now: @escaping @Sendable () -> Date = { Date() },
+        _ body: @Sendable (DeliveryEngine) async throws -> Void
     ) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -159,7 +160,7 @@ final class EngineHarness: Sendable {
                 self.builtFrom.withLock { $0.append(config) }
                 return provider
             },
-            settings: settings, signal: signal, logger: logger,
+            settings: settings, signal: signal, now: now, logger: logger,
             onBatchesCompleted: { ids in self.completed.withLock { $0 += ids } })
         var services: [any Service] = [engine]
         if maintenance {
