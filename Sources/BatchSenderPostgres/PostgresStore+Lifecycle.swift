@@ -20,12 +20,7 @@ extension PostgresStore {
                     "SELECT 1 FROM send_configs WHERE id = \(current.sendConfigID.rawValue) FOR SHARE", logger: logger)
                 if config == nil { throw StoreError.sendConfigGone(current.sendConfigID) }
             }
-            let (next, moves): (Batch, [RecipientMove])
-            do {
-                (next, moves) = try BatchLifecycle.apply(command, to: current, at: now)
-            } catch let error as BatchLifecycleError {
-                throw StoreError(error)
-            }
+            let (next, moves) = try BatchLifecycle.applying(command, to: current, at: now)
             var drifted = false
             for move in moves {
                 let moved = try await Self.move(move, in: id, at: now, connection, logger)

@@ -58,12 +58,7 @@ extension SQLiteStore {
             {
                 throw StoreError.sendConfigGone(current.sendConfigID)
             }
-            let (next, moves): (Batch, [RecipientMove])
-            do {
-                (next, moves) = try BatchLifecycle.apply(command, to: current, at: now)
-            } catch let error as BatchLifecycleError {
-                throw StoreError(error)
-            }
+            let (next, moves) = try BatchLifecycle.applying(command, to: current, at: now)
             var drifted = false
             for move in moves {
                 var assignments = ["status = ?", "updated_at = ?"]

@@ -1,3 +1,4 @@
+import Foundation
 import BatchSenderCore
 
 /// Failures a store reports for expected conditions; anything else is an internal error.
@@ -23,5 +24,19 @@ public enum StoreError: Error, Hashable, Sendable {
     /// transaction, so a concurrent DELETE cannot leave re-queued recipients with no sender.
     public static func sendConfigGone(_ id: SendConfig.ID) -> StoreError {
         .conflict("the batch's send config \(id) was deleted; nothing can be retried")
+    }
+}
+
+extension BatchLifecycle {
+    /// `apply` for a store: the same result, with rule violations as the `StoreError` of the
+    /// same meaning (409/422), so every driver maps them one way.
+    public static func applying(
+        _ command: BatchCommand, to batch: Batch, at now: Date
+    ) throws(StoreError) -> (batch: Batch, moves: [RecipientMove]) {
+        do {
+            return try apply(command, to: batch, at: now)
+        } catch {
+            throw StoreError(error)
+        }
     }
 }

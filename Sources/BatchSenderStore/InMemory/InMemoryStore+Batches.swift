@@ -36,12 +36,7 @@ extension InMemoryStore {
         if case .retry = command, sendConfigs[current.sendConfigID] == nil {
             throw StoreError.sendConfigGone(current.sendConfigID)
         }
-        let (next, moves): (Batch, [RecipientMove])
-        do {
-            (next, moves) = try BatchLifecycle.apply(command, to: current, at: now)
-        } catch {
-            throw StoreError(error)
-        }
+        let (next, moves) = try BatchLifecycle.applying(command, to: current, at: now)
         var rows = recipients[id] ?? []
         var drifted = false
         for move in moves {
