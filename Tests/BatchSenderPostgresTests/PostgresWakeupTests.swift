@@ -128,13 +128,32 @@ struct PostgresWakeupTests {
         }
     }
 
+    @Test(
+        "the listener's own connection honours sslmode=verify-full",
+        .enabled(if: TestDatabase.hasTLS, TestDatabase.noTLSReason))
+    func listenerUsesTLS() async throws {
+        let ca = try #require(TestDatabase.certificateAuthority)
+        try await withListener(configure: {
+            $0.host = "localhost"
+            $0.sslMode = .verifyFull
+            $0.sslRootCertificatePath = ca
+        }) { store, recorder in
+            try await recorder.wait { $0 == [.work] }
+            let pid = try await listenerPID(store)
+            let rows = try await store.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = \(pid)").collect()
+            #expect(try rows.first?.decode(Bool.self) == true)
+        }
+    }
+
     /// Runs `body` with a running pool and a listener on the test's channel feeding a recorder.
     /// Connection checks are rare by default: `listenerPID` finds the session by its `LISTEN`,
     /// which a check's `SELECT 1` would replace as its last query.
     private func withListener(
-        pingInterval: Duration = .seconds(3600), _ body: (PostgresStore, WakeupRecorder) async throws -> Void
+        pingInterval: Duration = .seconds(3600), configure: (inout PostgresConfiguration) -> Void = { _ in },
+        _ body: (PostgresStore, WakeupRecorder) async throws -> Void
     ) async throws {
-        let configuration = try TestDatabase.freshConfiguration()
+        var configuration = try TestDatabase.freshConfiguration()
+        configure(&configuration)
         let recorder = WakeupRecorder()
         let listener = PostgresWakeupListener(
             configuration: configuration, channel: channel, origin: listenerOrigin, notifier: recorder,
