@@ -11,7 +11,7 @@ extension PostgresConfiguration {
 
     /// A single connection like the pool's (same server, credentials, TLS and `search_path`), for
     /// the wake-up listener, which holds it for as long as it listens.
-    func listenerConnectionConfiguration() throws -> PostgresConnection.Configuration {
+    func listenerConnectionConfiguration(origin: PostgresWakeupOrigin) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS =
             switch try tlsChoice() {
             case .disable: .disable
@@ -22,8 +22,9 @@ extension PostgresConfiguration {
             host: host, port: port, username: username, password: password, database: database, tls: tls)
         configuration.options.connectTimeout = .seconds(10)
         if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
-        // Named, so an operator (and a test) can find the session in pg_stat_activity.
-        configuration.options.additionalStartupParameters.append(("application_name", "batchsender-listener"))
+        // Named with the process's tag, so an operator (and a test) can find the session in
+        // pg_stat_activity: `batchsender-listener-` and 12 characters, within the 63 kept.
+        configuration.options.additionalStartupParameters.append(("application_name", "batchsender-listener-\(origin.rawValue)"))
         return configuration
     }
 }

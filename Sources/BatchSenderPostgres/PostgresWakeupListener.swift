@@ -1,3 +1,4 @@
+import BatchSenderCore
 import BatchSenderStore
 import Foundation
 import Logging
@@ -16,7 +17,8 @@ import Synchronization
 /// terminated — the listener reconnects by itself with capped, jittered backoff; meanwhile the
 /// engine polls. Notifications sent while nobody listened are lost for good (PostgreSQL delivers
 /// only to sessions listening at commit: https://www.postgresql.org/docs/current/sql-listen.html),
-/// so after every (re)connection it signals `workAvailable` once and the engine looks for itself.
+/// so after every (re)connection it signals `workAvailable` once and the engine looks for itself;
+/// after a reconnection it also announces the send configs changed meanwhile.
 public final class PostgresWakeupListener: Service, Sendable {
     /// Waits between reconnection attempts: attempt `n` waits between half and all of
     /// `min(cap, base · 2^(n-1))`, so processes that lost the server together do not return in step.
@@ -75,17 +77,21 @@ public final class PostgresWakeupListener: Service, Sendable {
 
     private func listenUntilCancelled() async {
         var failures = 0
+        // When the last listening connection was lost, until listening again.
+        var lostAt: Date?
         while !Task.isCancelled {
             var listened = false
             do {
-                try await listenOnce(onListening: {
+                try await listenOnce(missedSince: lostAt, onListening: {
                     listened = true
                     if failures > 0 { self.logger.info("listening for wake-ups again") }
                     failures = 0
+                    lostAt = nil
                 })
                 return
             } catch {
                 guard !Task.isCancelled else { return }
+                if listened { lostAt = Date() }
                 failures += 1
                 // Loud once per outage; the pool and `/ready` report the database itself.
                 logger.log(
@@ -98,16 +104,18 @@ public final class PostgresWakeupListener: Service, Sendable {
     }
 
     /// Connects, listens and hands notifications over until the connection fails (throws) or the
-    /// task is cancelled (returns). `onListening` runs once `LISTEN` is in effect.
-    private func listenOnce(onListening: () -> Void) async throws {
+    /// task is cancelled (returns). `onListening` runs once `LISTEN` is in effect; then wake-ups
+    /// missed since `missedSince` are made up for.
+    private func listenOnce(missedSince: Date?, onListening: () -> Void) async throws {
         let connection = try await PostgresConnection.connect(
-            configuration: try configuration.listenerConnectionConfiguration(),
+            configuration: try configuration.listenerConnectionConfiguration(origin: origin),
             id: connections.wrappingAdd(1, ordering: .relaxed).newValue, logger: logger)
         do {
             try await connection.listen(on: channel) { notifications in
                 onListening()
                 // Whatever was sent while nobody listened is lost: look once.
                 notifier.workAvailable()
+                if let missedSince { await announceConfigChanges(since: missedSince, on: connection) }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         for try await notification in notifications { self.handle(notification.payload) }
@@ -138,6 +146,24 @@ public final class PostgresWakeupListener: Service, Sendable {
         }
         guard from != origin else { return }
         wakeup.deliver(to: notifier)
+    }
+
+    /// Polling finds missed work and batch changes, but a busy runner would keep a changed send
+    /// config's old credentials until it idles: announce the configs changed since a minute before
+    /// the connection was lost (a minute covers clocks of processes that disagree a little).
+    /// `LISTEN` is already in effect, so a change after this query is notified.
+    private func announceConfigChanges(since lostAt: Date, on connection: PostgresConnection) async {
+        do {
+            let rows = try await connection.rows(
+                "SELECT id FROM send_configs WHERE updated_at >= \(lostAt.addingTimeInterval(-60))", logger: logger)
+            for row in rows {
+                notifier.sendConfigChanged(SendConfig.ID(rawValue: try row["id"].decode(String.self)))
+            }
+        } catch {
+            logger.warning(
+                "cannot look for send configs changed while the wake-up connection was down",
+                metadata: ["error": "\(String(reflecting: error))"])
+        }
     }
 
     /// Runs `SELECT 1` every `pingInterval`; throws when one fails or takes longer than `pingTimeout`.

@@ -1,6 +1,7 @@
 import BatchSenderCore
 import BatchSenderPostgres
 import BatchSenderStore
+import BatchSenderTesting
 import Foundation
 import Logging
 import PostgresNIO
@@ -63,7 +64,8 @@ struct PostgresWakeupPublisherTests {
 struct PostgresWakeupTests {
     /// A channel of the test's own: tests run in parallel on one server.
     let channel = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-    let listenerOrigin = PostgresWakeupOrigin(rawValue: "listener1")!
+    /// Also names the listener's session (`application_name`): unique per test.
+    let listenerOrigin = PostgresWakeupOrigin.random()
 
     @Test("each kind of wake-up published by another client reaches the listener's notifier, in order")
     func eachKindArrives() async throws {
@@ -97,20 +99,26 @@ struct PostgresWakeupTests {
 
     @Test("after its session is terminated the listener reconnects, signals work once, and hears wake-ups again")
     func recoversFromATerminatedConnection() async throws {
-        try await withListener { store, recorder in
+        try await withListener(migrated: true) { store, recorder in
+            let f = Fixtures()
+            var config = try await f.seed(store).sendConfig
             try await recorder.wait { $0 == [.work] }
+            // A change whose wake-up is lost with the connection (the store alone notifies nobody).
+            config.updatedAt = Date()
+            try await store.updateSendConfig(config)
             let first = try await listenerPID(store)
             let terminated = try await store.client.query("SELECT pg_terminate_backend(\(first))").collect()
             #expect(try terminated.first?.decode(Bool.self) == true)
-            // Back, and looking once for work whose notification it may have missed.
-            try await recorder.wait { $0 == [.work, .work] }
+            // Back: looking once for work whose notification it may have missed, and announcing
+            // the send config that changed around the gap.
+            try await recorder.wait { $0.count >= 3 }
             let second = try await listenerPID(store)
             #expect(second != first)
             let batch = Batch.ID.generate()
             PostgresWakeupPublisher(store: store, channel: channel, origin: .random(), logger: Logger(label: "test"))
                 .batchChanged(batch)
             let calls = try await recorder.wait { $0.contains(.batch(batch)) }
-            #expect(calls == [.work, .work, .batch(batch)])
+            #expect(calls == [.work, .work, .config(config.id), .batch(batch)])
         }
     }
 
@@ -146,37 +154,34 @@ struct PostgresWakeupTests {
     }
 
     /// Runs `body` with a running pool and a listener on the test's channel feeding a recorder.
-    /// Connection checks are rare by default: `listenerPID` finds the session by its `LISTEN`,
-    /// which a check's `SELECT 1` would replace as its last query.
     private func withListener(
-        pingInterval: Duration = .seconds(3600), configure: (inout PostgresConfiguration) -> Void = { _ in },
+        migrated: Bool = false, pingInterval: Duration = .seconds(15),
+        configure: (inout PostgresConfiguration) -> Void = { _ in },
         _ body: (PostgresStore, WakeupRecorder) async throws -> Void
     ) async throws {
-        var configuration = try TestDatabase.freshConfiguration()
-        configure(&configuration)
         let recorder = WakeupRecorder()
-        let listener = PostgresWakeupListener(
-            configuration: configuration, channel: channel, origin: listenerOrigin, notifier: recorder,
-            backoff: .init(base: .milliseconds(50), cap: .milliseconds(500)), pingInterval: pingInterval,
-            logger: Logger(label: "test"))
-        try await TestDatabase.withRunningStore(configuration) { store in
+        let listening = { (store: PostgresStore) in
+            let listener = PostgresWakeupListener(
+                configuration: store.configuration, channel: channel, origin: listenerOrigin, notifier: recorder,
+                backoff: .init(base: .milliseconds(50), cap: .milliseconds(500)), pingInterval: pingInterval,
+                logger: Logger(label: "test"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await listener.run() }
                 defer { group.cancelAll() }
                 try await body(store, recorder)
             }
         }
+        if migrated { return try await TestDatabase.withStore(listening) }
+        var configuration = try TestDatabase.freshConfiguration()
+        configure(&configuration)
+        try await TestDatabase.withRunningStore(configuration, listening)
     }
 
-    /// The backend pid of the session listening on the test's channel (it waits for one).
+    /// The backend pid of the test listener's session (it waits for there to be one).
     private func listenerPID(_ store: PostgresStore) async throws -> Int32 {
+        let name = "batchsender-listener-\(listenerOrigin.rawValue)"
         for _ in 0..<1_500 {
-            let rows = try await store.client.query(
-                """
-                SELECT pid FROM pg_stat_activity
-                WHERE application_name = 'batchsender-listener' AND query LIKE '%' || \(channel) || '%'
-                """
-            ).collect()
+            let rows = try await store.client.query("SELECT pid FROM pg_stat_activity WHERE application_name = \(name)").collect()
             if rows.count == 1, let pid = try rows.first?.decode(Int32.self) { return pid }
             try await Task.sleep(for: .milliseconds(20))
         }
