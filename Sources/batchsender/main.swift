@@ -30,12 +30,15 @@ struct Settings: ParsableArguments {
     var snsCertURLPattern: String?
     @Option(help: "bearer token that /metrics requires [env: BATCHSENDER_METRICS_TOKEN]") var metricsToken: String?
     @Option(help: "trace|debug|info|notice|warning|error|critical [env: BATCHSENDER_LOG_LEVEL]") var logLevel: String?
+    @Option(help: "seconds an idle worker waits before looking for work unprompted (default 1) [env: BATCHSENDER_POLL_INTERVAL]")
+    var pollInterval: String?
 
     func resolve(role: AppConfig.Role = .all) throws -> AppConfig {
         let pairs: [(AppConfig.Setting, String?)] = [
             (.databaseURL, databaseURL), (.host, host), (.port, port), (.masterKey, masterKey),
             (.allowPrivateNetworks, allowPrivateNetworks), (.allowedPrivateHosts, allowedPrivateHosts), (.publicURL, publicURL),
             (.snsCertURLPattern, snsCertURLPattern), (.metricsToken, metricsToken), (.logLevel, logLevel),
+            (.pollInterval, pollInterval),
         ]
         var flags: [AppConfig.Setting: String] = [:]
         for (setting, value) in pairs { if let value { flags[setting] = value } }
