@@ -38,7 +38,12 @@ public struct CellRate: Hashable, Sendable {
 
     /// Microseconds from `now` until one call may be made (0 when one may be made now).
     public func waitForOne(tat: Int64?, now: Int64) -> Int64 {
-        let excess = debt(tat: tat, now: now) - Double(burst - 1) * interval
+        waitFor(1, tat: tat, now: now)
+    }
+
+    /// Microseconds from `now` until `calls` calls (at most `burst`) may be made at once.
+    public func waitFor(_ calls: Int, tat: Int64?, now: Int64) -> Int64 {
+        let excess = debt(tat: tat, now: now) - Double(burst - min(max(calls, 1), burst)) * interval
         guard excess > 0 else { return 0 }
         return Int64(min(excess.rounded(.up), 3.6e12))
     }

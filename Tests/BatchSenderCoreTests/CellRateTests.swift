@@ -24,6 +24,9 @@ import Testing
         #expect(rate.available(tat: tat, now: 40_000 + wait) == 1)
         #expect(rate.available(tat: tat, now: 40_000 + wait - 1) == 0)
         #expect(rate.waitForOne(tat: nil, now: 5) == 0)
+        #expect(rate.waitFor(2, tat: tat, now: 40_000) == 160_000)
+        #expect(rate.available(tat: tat, now: 200_000) == 2)
+        #expect(rate.waitFor(10, tat: tat, now: 40_000) == 260_000, "never more than the burst")
     }
 
     @Test func spendingFromAStaleTatStartsAtNow() {

@@ -133,17 +133,31 @@ struct PostgresSharedLimitsTests {
             #expect(wait > 25 && wait <= 30, "\(wait)")
             #expect(try await store.batchForDelivery(batch.id)?.counts.queued == 10)
 
-            // A short pause on another config ends by the store's clock.
+            // A short pause on another config ends by the store's clock: every claim weighed
+            // before it ends is refused, and one is granted after (judged by store time only, so
+            // a slow machine cannot fail it).
             let other = f.sendConfig(in: seed.workspace.id)
             try await store.insertSendConfig(other)
             let draft = try await store.createBatch(f.batch(for: other), recipients: f.recipients(["x@example.com"])).0
             _ = try await store.apply(.send, to: draft.id, in: seed.workspace.id, at: f.time(10))
             var otherSeed = seed
             otherSeed.sendConfig = other
-            try await store.pause(sendConfig: other.id, for: 0.2)
-            #expect(try await store.claim(request(otherSeed, limits, calls: 1, f)).refusal == .paused)
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await store.claim(request(otherSeed, limits, calls: 1, f)).claimed.count == 1)
+            let beforePause = try await store.claim(request(seed, limits, calls: 1, f)).at
+            try await store.pause(sendConfig: other.id, for: 0.5)
+            var results: [LimitedClaim] = []
+            for _ in 0..<500 {
+                let result = try await store.claim(request(otherSeed, limits, calls: 1, f))
+                results.append(result)
+                if !result.claimed.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let granted = try #require(results.last)
+            #expect(granted.claimed.count == 1, "granted once the pause ended")
+            #expect(granted.at.timeIntervalSince(beforePause) >= 0.5)
+            for refused in results.dropLast() {
+                #expect(refused.refusal == .paused)
+                #expect(refused.at.addingTimeInterval(refused.retryAfter ?? 0).timeIntervalSince(beforePause) >= 0.5)
+            }
         }
     }
 
