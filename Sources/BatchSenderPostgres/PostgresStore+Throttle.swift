@@ -19,7 +19,9 @@ import PostgresNIO
 //   derived from the recipient rows' maintained counts, so nothing has to be given back after a
 //   crash (a dead worker's `sending` rows count until the rescuer takes them back: its leases).
 // The row lock serializes one config's claims across processes; they are short (milliseconds),
-// and other configs are not affected. Claims never wait for the work of the call itself: waiting
+// and other configs are not affected. Lock order: the throttle row comes before every other lock
+// (batches, then recipients, as in `PostgresStore+BatchLocks.swift`), and nothing that holds a
+// batch lock ever takes a throttle row, so the added lock cannot deadlock. Claims never wait for the work of the call itself: waiting
 // for a token happens before claiming (LESSONS), in the caller, for the time the store names.
 //
 // Times are the database's (`clock_timestamp()`: the time of the statement, not the start of the
