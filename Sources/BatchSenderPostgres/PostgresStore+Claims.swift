@@ -26,34 +26,55 @@ extension PostgresStore {
         -> [ClaimedDelivery]
     {
         guard limit > 0 else { return [] }
+        return try await transaction { connection in
+            try await Self.claimDue(
+                sendConfig: sendConfig, limit: limit, now: now, leaseDuration: leaseDuration, waitForBatches: false,
+                connection, logger)
+        }
+    }
+
+    /// The claim's work inside the caller's transaction (shared with the limited claim).
+    ///
+    /// With `waitForBatches`, batches locked by others are waited for instead of skipped: a
+    /// limited claim is alone among its config's claims (it holds the throttle row), so the
+    /// other holders are completions, rescues and commands, all short — and skipping their
+    /// batches would make a claim come back empty while work is due, sending the runner to sleep.
+    static func claimDue(
+        sendConfig: SendConfig.ID, limit: Int, now: Date, leaseDuration: TimeInterval, waitForBatches: Bool,
+        _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> [ClaimedDelivery] {
+        guard limit > 0 else { return [] }
         let token = Int64.random(in: 1...Int64.max)
         let expiry = now.addingTimeInterval(leaseDuration)
-        return try await transaction { connection in
-            let batches = try await connection.rows(
+        let query: PostgresQuery = waitForBatches
+            ? """
+                SELECT * FROM batches WHERE send_config_id = \(sendConfig.rawValue)
+                  AND status IN ('queued', 'processing') AND count_queued > 0
+                ORDER BY id FOR UPDATE
                 """
+            : """
                 SELECT * FROM batches WHERE send_config_id = \(sendConfig.rawValue)
                   AND status IN ('queued', 'processing') AND count_queued > 0
                 ORDER BY id FOR UPDATE SKIP LOCKED
-                """, logger: logger
-            ).map(Batch.init(postgres:))
-            var claimed: [ClaimedDelivery] = []
-            // Fair shares: every active batch of the config gets up to an equal part of the claim
-            // before any batch gets more, so one huge batch cannot starve newer ones.
-            var remaining = batches
-            while claimed.count < limit, !remaining.isEmpty {
-                let share = max(1, (limit - claimed.count + remaining.count - 1) / remaining.count)
-                var stillDue: [Batch] = []
-                for batch in remaining where claimed.count < limit {
-                    let taken = try await Self.claim(
-                        from: batch, limit: min(share, limit - claimed.count), token: token, expiry: expiry, now: now,
-                        connection, logger)
-                    claimed += taken.claimed
-                    if taken.more { stillDue.append(taken.batch) }
-                }
-                remaining = stillDue
+                """
+        let batches = try await connection.rows(query, logger: logger).map(Batch.init(postgres:))
+        var claimed: [ClaimedDelivery] = []
+        // Fair shares: every active batch of the config gets up to an equal part of the claim
+        // before any batch gets more, so one huge batch cannot starve newer ones.
+        var remaining = batches
+        while claimed.count < limit, !remaining.isEmpty {
+            let share = max(1, (limit - claimed.count + remaining.count - 1) / remaining.count)
+            var stillDue: [Batch] = []
+            for batch in remaining where claimed.count < limit {
+                let taken = try await Self.claim(
+                    from: batch, limit: min(share, limit - claimed.count), token: token, expiry: expiry, now: now,
+                    connection, logger)
+                claimed += taken.claimed
+                if taken.more { stillDue.append(taken.batch) }
             }
-            return claimed
+            remaining = stillDue
         }
+        return claimed
     }
 
     /// Claims up to `limit` due recipients of one locked batch in one statement (those suppressed
