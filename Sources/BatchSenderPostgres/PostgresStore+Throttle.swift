@@ -60,7 +60,7 @@ extension PostgresStore: SharedDeliveryLimits {
                 if wanted > 0, tokens >= least {
                     result.claimed = try await Self.claimDue(
                         sendConfig: request.sendConfig, limit: min(wanted, tokens) * callSize, now: request.now,
-                        leaseDuration: request.leaseDuration, waitForBatches: true, connection, logger)
+                        leaseDuration: request.leaseDuration, connection, logger)
                     result.calls = (result.claimed.count + callSize - 1) / callSize
                     tat = rate.spending(result.calls, tat: tat, now: state.now)
                 } else if tokens < least {
