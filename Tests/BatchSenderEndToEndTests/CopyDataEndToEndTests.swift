@@ -61,9 +61,11 @@ struct CopyDataEndToEndTests {
         #expect(replay == opsReply, "the stored response was re-sealed under the new key")
         // Events about messages sent before the move still find them.
         let (eventStatus, eventReport) = try await scenario.report(
-            "delivered", messageID: messageIDs[hook(2)] ?? "", id: "evt_3", to: postgres, config: config)
+            "failed", messageID: messageIDs[hook(2)] ?? "", id: "evt_3", to: postgres, config: config)
         #expect(eventStatus == 200)
         #expect(JSON.object(eventReport)["applied"] as? Int == 1, "\(eventReport)")
+        let (_, afterEvent) = try await postgres.request("GET", "/v1/batches/\(batch)", key: admin)
+        #expect((JSON.object(afterEvent)["counts"] as? [String: Int])?["failed"] == 1, "\(afterEvent)")
         // The send config's credentials open under the new key: new deliveries are signed.
         let second = try await scenario.deliver([hook(3), hook(4)], through: postgres, key: admin, config: config)
         try scenario.expectSigned([hook(3), hook(4)])
