@@ -1,6 +1,5 @@
 import BatchSenderStore
 import Foundation
-import NIOCore
 
 /// Rows in the text format of `COPY … FROM STDIN`
 /// (https://www.postgresql.org/docs/current/sql-copy.html, "Text Format"): columns separated
@@ -8,31 +7,32 @@ import NIOCore
 /// return escaped with a backslash. Each value is written in the input syntax of its column's
 /// type, so the server parses it exactly as it would a literal.
 enum PostgresCopyText {
-    /// Appends one row (values in `table.columns` order) to `buffer`.
-    static func appendRow(_ row: [CopyValue], of table: CopyTable, to buffer: inout ByteBuffer) throws {
+    /// Appends one row (values in `table.columns` order) to `bytes`. Rows are built in a byte
+    /// array, not a `ByteBuffer`: a million rows are mostly single-byte appends.
+    static func appendRow(_ row: [CopyValue], of table: CopyTable, to bytes: inout [UInt8]) throws {
         for (index, value) in row.enumerated() {
-            if index > 0 { buffer.writeInteger(UInt8(ascii: "\t")) }
-            try append(value, column: table.columns[index], table: table.name, to: &buffer)
+            if index > 0 { bytes.append(UInt8(ascii: "\t")) }
+            try append(value, column: table.columns[index], table: table.name, to: &bytes)
         }
-        buffer.writeInteger(UInt8(ascii: "\n"))
+        bytes.append(UInt8(ascii: "\n"))
     }
 
-    static func append(_ value: CopyValue, column: CopyColumn, table: String, to buffer: inout ByteBuffer) throws {
+    static func append(_ value: CopyValue, column: CopyColumn, table: String, to bytes: inout [UInt8]) throws {
         switch value {
-        case .null: buffer.writeStaticString("\\N")
-        case .text(let text): appendEscaped(text, to: &buffer)
-        case .integer(let n): buffer.writeString(String(n))
-        case .real(let x): buffer.writeString(realLiteral(x))
-        case .boolean(let b): buffer.writeInteger(UInt8(ascii: b ? "t" : "f"))
+        case .null: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "N")])
+        case .text(let text): appendEscaped(text, to: &bytes)
+        case .integer(let n): bytes.append(contentsOf: String(n).utf8)
+        case .real(let x): bytes.append(contentsOf: realLiteral(x).utf8)
+        case .boolean(let b): bytes.append(UInt8(ascii: b ? "t" : "f"))
         case .time(let date):
             guard let micros = PostgresTimestampText.microseconds(date) else {
                 throw CopyValueError(table: table, column: column.name, expected: .time)
             }
-            PostgresTimestampText.append(micros: micros, to: &buffer)
+            PostgresTimestampText.append(micros: micros, to: &bytes)
         case .bytes(let data):
             // bytea's hex input `\x0a1b…`, its backslash escaped for COPY's text format.
-            buffer.writeStaticString("\\\\x")
-            appendHex(data, to: &buffer)
+            bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
+            appendHex(data, to: &bytes)
         }
     }
 
@@ -44,31 +44,37 @@ enum PostgresCopyText {
         return "\(x)"
     }
 
-    static func appendEscaped(_ text: String, to buffer: inout ByteBuffer) {
-        var utf8 = text.utf8
-        // Most values need no escape: copy them in one write.
-        if !utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
-            buffer.writeString(text)
-            return
-        }
-        utf8 = text.utf8
-        for byte in utf8 {
-            switch byte {
-            case 0x5C: buffer.writeStaticString("\\\\")
-            case 0x09: buffer.writeStaticString("\\t")
-            case 0x0A: buffer.writeStaticString("\\n")
-            case 0x0D: buffer.writeStaticString("\\r")
-            default: buffer.writeInteger(byte)
+    /// The text with backslash, tab, newline and carriage return escaped; runs between them are
+    /// copied whole.
+    static func appendEscaped(_ text: String, to bytes: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for index in utf8.indices {
+                let escape: UInt8
+                switch utf8[index] {
+                case 0x5C: escape = UInt8(ascii: "\\")
+                case 0x09: escape = UInt8(ascii: "t")
+                case 0x0A: escape = UInt8(ascii: "n")
+                case 0x0D: escape = UInt8(ascii: "r")
+                default: continue
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(escape)
+                runStart = index + 1
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    static func appendHex(_ data: Data, to buffer: inout ByteBuffer) {
+    static func appendHex(_ data: Data, to bytes: inout [UInt8]) {
+        bytes.reserveCapacity(bytes.count + data.count * 2)
         for byte in data {
-            buffer.writeInteger(hexDigits[Int(byte >> 4)])
-            buffer.writeInteger(hexDigits[Int(byte & 0x0F)])
+            bytes.append(hexDigits[Int(byte >> 4)])
+            bytes.append(hexDigits[Int(byte & 0x0F)])
         }
     }
 }
@@ -86,31 +92,31 @@ enum PostgresTimestampText {
         return Int64(micros)
     }
 
-    static func append(micros: Int64, to buffer: inout ByteBuffer) {
+    static func append(micros: Int64, to bytes: inout [UInt8]) {
         let perDay: Int64 = 86_400_000_000
         let days = micros >= 0 ? micros / perDay : (micros - perDay + 1) / perDay
         var ofDay = micros - days * perDay
         let (year, month, day) = civil(daysSince1970: days)
-        appendDigits(year, 4, &buffer)
-        buffer.writeInteger(UInt8(ascii: "-"))
-        appendDigits(month, 2, &buffer)
-        buffer.writeInteger(UInt8(ascii: "-"))
-        appendDigits(day, 2, &buffer)
-        buffer.writeInteger(UInt8(ascii: " "))
+        appendDigits(year, 4, &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(month, 2, &bytes)
+        bytes.append(UInt8(ascii: "-"))
+        appendDigits(day, 2, &bytes)
+        bytes.append(UInt8(ascii: " "))
         let hour = ofDay / 3_600_000_000
         ofDay -= hour * 3_600_000_000
         let minute = ofDay / 60_000_000
         ofDay -= minute * 60_000_000
         let second = ofDay / 1_000_000
         let fraction = ofDay - second * 1_000_000
-        appendDigits(hour, 2, &buffer)
-        buffer.writeInteger(UInt8(ascii: ":"))
-        appendDigits(minute, 2, &buffer)
-        buffer.writeInteger(UInt8(ascii: ":"))
-        appendDigits(second, 2, &buffer)
-        buffer.writeInteger(UInt8(ascii: "."))
-        appendDigits(fraction, 6, &buffer)
-        buffer.writeStaticString("+00")
+        appendDigits(hour, 2, &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(minute, 2, &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        appendDigits(second, 2, &bytes)
+        bytes.append(UInt8(ascii: "."))
+        appendDigits(fraction, 6, &bytes)
+        bytes.append(contentsOf: [UInt8(ascii: "+"), UInt8(ascii: "0"), UInt8(ascii: "0")])
     }
 
     /// The proleptic Gregorian date of a day number (Howard Hinnant's `civil_from_days`,
@@ -127,15 +133,13 @@ enum PostgresTimestampText {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    private static func appendDigits(_ value: Int64, _ width: Int, _ buffer: inout ByteBuffer) {
-        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-        var rest = value
-        var index = width - 1
-        while index >= 0 {
-            digits[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
-            index -= 1
+    /// `value` in exactly `width` decimal digits, zero-padded.
+    private static func appendDigits(_ value: Int64, _ width: Int, _ bytes: inout [UInt8]) {
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8((value / divisor) % 10))
+            divisor /= 10
         }
-        buffer.writeBytes(digits)
     }
 }

@@ -51,10 +51,11 @@ public struct PostgresCopyWriter: CopyWriter {
         try await transaction { connection in
             var written = 0
             try await connection.copyFrom(table: table.name, columns: table.columnNames, logger: store.logger) { writer in
+                var bytes: [UInt8] = []
                 while let rows = try await next() {
-                    var buffer = ByteBuffer()
-                    for row in rows { try PostgresCopyText.appendRow(row, of: table, to: &buffer) }
-                    try await writer.write(buffer)
+                    bytes.removeAll(keepingCapacity: true)
+                    for row in rows { try PostgresCopyText.appendRow(row, of: table, to: &bytes) }
+                    try await writer.write(ByteBuffer(bytes: bytes))
                     written += rows.count
                 }
             }
