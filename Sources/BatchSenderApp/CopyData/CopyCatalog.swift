@@ -3,7 +3,9 @@ import BatchSenderStore
 /// Every table `batchsender copy-data` knows, in both drivers' schemas (SQLite `SchemaV1`–`V5`,
 /// PostgreSQL `PostgresSchemaV1`). A table that either database has and this catalog does not
 /// list stops the copy before it starts, and so does a column it does not list: nothing is ever
-/// left behind silently. Adding a table is one entry in `copied` (or `notCopied`, with why).
+/// left behind silently. Adding a table is one entry in `copied` (or `notCopied`, with why); a
+/// column that is runtime state, or that only one driver has, goes in its entry's `ignoring:`.
+/// A table only one driver has belongs in `notCopied`.
 enum CopyCatalog {
     /// The state worth moving, in dependency order (referenced tables first): loaded in this
     /// order, emptied in the reverse one.
@@ -66,14 +68,20 @@ enum CopyCatalog {
     static func entry(named name: String) -> CopiedTable? { copied.first { $0.table.name == name } }
 }
 
-/// A table to copy, and the sealed data in it that depends on the master key.
+/// A table to copy, the sealed data in it that depends on the master key, and the columns it
+/// leaves alone.
 struct CopiedTable: Sendable {
     var table: CopyTable
     var sealed: SealedData?
+    /// Columns neither read nor written, which either database may have or lack: runtime state
+    /// of the processes that use the database (a claiming worker's id, say), or state only one
+    /// driver keeps. The target's own default fills them.
+    var ignored: Set<String>
 
-    init(_ table: CopyTable, sealed: SealedData? = nil) {
+    init(_ table: CopyTable, sealed: SealedData? = nil, ignoring ignored: Set<String> = []) {
         self.table = table
         self.sealed = sealed
+        self.ignored = ignored
     }
 }
 

@@ -96,14 +96,17 @@ extension BatchSender {
                     let sourceKey = try CopyMasterKeys.chooseSource(
                         try CopyMasterKeys.sourceCandidates(flag: keyFlags.from, environment: keyFlags.environment, location: source),
                         samples: samples)
-                    let keys = CopyMasterKeys(
-                        source: sourceKey,
-                        target: try CopyMasterKeys.chooseTarget(
-                            flag: keyFlags.to, environment: keyFlags.environment, location: target, source: sourceKey))
+                    // Every refusal comes before the first write: the target is emptied (--force)
+                    // and its key file written only once nothing can refuse any more.
+                    let mustEmpty = try await copy.checkTargetIsEmpty(unless: request.force)
+                    let (targetKey, keyFile) = try CopyMasterKeys.chooseTarget(
+                        flag: keyFlags.to, environment: keyFlags.environment, location: target, source: sourceKey)
+                    let keys = CopyMasterKeys(source: sourceKey, target: targetKey)
                     if keys.differ, let from = keys.source, let to = keys.target {
                         copy.resealing = (try CredentialSealer(masterKey: from.key), try CredentialSealer(masterKey: to.key))
                     }
-                    try await copy.prepareTarget(force: request.force)
+                    if mustEmpty { try await copy.emptyTarget() }
+                    if let keyFile, let targetKey { try CopyMasterKeys.writeKeyFile(targetKey.key, forDatabase: keyFile) }
                     return try await copy.run()
                 }
             }

@@ -62,22 +62,22 @@ struct CopyMasterKeys: Sendable {
         throw ConfigError("the source's sealed credentials do not open with \(tried): pass the source's key with --from-master-key")
     }
 
-    /// The target's key, writing a SQLite target's key file when it has none.
+    /// The target's key, and the SQLite key file to write it to when the target has none (so a
+    /// server started there without `BATCHSENDER_MASTER_KEY` uses the same key). Writes nothing.
     static func chooseTarget(
         flag: NamedMasterKey?, environment: NamedMasterKey?, location: CopyLocation, source: NamedMasterKey?
-    ) throws -> NamedMasterKey? {
+    ) throws -> (key: NamedMasterKey?, keyFile: String?) {
         guard case .sqlite(let path) = location else {
             guard let key = flag ?? environment else { throw postgresTargetNeedsKey }
-            return key
+            return (key, nil)
         }
         let file = try readKeyFile(forDatabase: path)
-        guard let chosen = flag ?? environment ?? file ?? source else { return nil }
+        guard let chosen = flag ?? environment ?? file ?? source else { return (nil, nil) }
         if let file, file.key != chosen.key {
             // A server started there without BATCHSENDER_MASTER_KEY would use the file.
             throw ConfigError("\(file.origin) holds another master key than \(chosen.origin): remove it or pass the key it holds")
         }
-        if file == nil { try writeKeyFile(chosen.key, forDatabase: path) }
-        return chosen
+        return (chosen, file == nil ? path : nil)
     }
 
     static func readKeyFile(forDatabase path: String) throws -> NamedMasterKey? {

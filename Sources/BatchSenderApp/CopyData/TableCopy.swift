@@ -37,7 +37,7 @@ struct TableCopy {
                         "the \(side) has a table \(name) that this batchsender's copy-data does not know; refusing to copy without it")
                 }
                 let known = Set(entry.table.columnNames)
-                if let unknown = columns.subtracting(known).sorted().first {
+                if let unknown = columns.subtracting(known).subtracting(entry.ignored).sorted().first {
                     throw ConfigError("the \(side)'s table \(name) has a column \(unknown) that copy-data does not know; refusing to copy without it")
                 }
                 if let missing = known.subtracting(columns).sorted().first {
@@ -63,17 +63,23 @@ struct TableCopy {
         return samples
     }
 
-    /// Refuses a non-empty target unless `force`, which empties it (dependents first).
-    func prepareTarget(force: Bool) async throws {
+    /// Refuses a non-empty target (a row in any copied table) unless `force`; returns whether it
+    /// must be emptied first.
+    func checkTargetIsEmpty(unless force: Bool) async throws -> Bool {
         var occupied: [String] = []
         for entry in CopyCatalog.copied {
             let rows = try await writer.count(entry.table)
             if rows > 0 { occupied.append("\(entry.table.name): \(rows)") }
         }
-        guard !occupied.isEmpty else { return }
+        guard !occupied.isEmpty else { return false }
         guard force else {
             throw ConfigError("the target is not empty (\(occupied.joined(separator: ", "))); pass --force to replace its contents")
         }
+        return true
+    }
+
+    /// Deletes every copied table's rows, dependents first (`--force`).
+    func emptyTarget() async throws {
         try await writer.removeAll(from: CopyCatalog.copied.reversed().map(\.table))
     }
 

@@ -92,6 +92,16 @@ import Testing
         #expect(try await CopyFixture.rows(of: target) == CopyFixture.rows(of: fixture.path), "replaced, not appended")
     }
 
+    @Test func aRefusedCopyWritesNothing() async throws {
+        let source = try await CopyFixture.make(recipients: 1)
+        let occupied = try await CopyFixture.make(recipients: 2)
+        try FileManager.default.removeItem(atPath: occupied.keyFilePath)
+        let before = try await CopyFixture.rows(of: occupied.path)
+        await #expect(throws: ConfigError.self) { try await copy("sqlite:\(source.path)", "sqlite:\(occupied.path)") }
+        #expect(!FileManager.default.fileExists(atPath: occupied.keyFilePath), "no key file for a target it refused")
+        #expect(try await CopyFixture.rows(of: occupied.path) == before)
+    }
+
     @Test func theSameDatabaseIsRefusedUnderAnyName() async throws {
         let fixture = try await CopyFixture.make(recipients: 1)
         let directory = (fixture.path as NSString).deletingLastPathComponent
