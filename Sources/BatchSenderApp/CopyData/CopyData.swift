@@ -68,11 +68,7 @@ extension BatchSender {
         guard request.pageSize >= 1 else { throw ConfigError("--page-size must be at least 1") }
         let source = try CopyLocation(url: request.from, flag: "--from")
         let target = try CopyLocation(url: request.to, flag: "--to")
-        let keyFlags = try (
-            from: request.fromMasterKey.map { try CopyMasterKeys.decode($0, origin: "--from-master-key") },
-            to: request.toMasterKey.map { try CopyMasterKeys.decode($0, origin: "--to-master-key") },
-            environment: request.environment[AppConfig.Setting.masterKey.rawValue].flatMap { $0.isEmpty ? nil : $0 }
-                .map { try CopyMasterKeys.decode($0, origin: AppConfig.Setting.masterKey.rawValue) })
+        let keyFlags = try MasterKeyFlags(request)
         if target.isPostgres, keyFlags.to == nil, keyFlags.environment == nil {
             throw CopyMasterKeys.postgresTargetNeedsKey
         }
@@ -89,27 +85,50 @@ extension BatchSender {
                 try await sourceDatabase.refuseIfInUse(side: .source, source)
                 try await targetDatabase.refuseIfInUse(side: .target, target)
                 return try await sourceDatabase.withReader { reader in
-                    var copy = TableCopy(
+                    let copy = TableCopy(
                         reader: reader, writer: targetDatabase.writer, pageSize: request.pageSize, logger: logger, report: report)
-                    try await copy.checkSchemas()
-                    let samples = try await copy.sealedSamples()
-                    let sourceKey = try CopyMasterKeys.chooseSource(
-                        try CopyMasterKeys.sourceCandidates(flag: keyFlags.from, environment: keyFlags.environment, location: source),
-                        samples: samples)
-                    // Every refusal comes before the first write: the target is emptied (--force)
-                    // and its key file written only once nothing can refuse any more.
-                    let mustEmpty = try await copy.checkTargetIsEmpty(unless: request.force)
-                    let (targetKey, keyFile) = try CopyMasterKeys.chooseTarget(
-                        flag: keyFlags.to, environment: keyFlags.environment, location: target, source: sourceKey)
-                    let keys = CopyMasterKeys(source: sourceKey, target: targetKey)
-                    if keys.differ, let from = keys.source, let to = keys.target {
-                        copy.resealing = (try CredentialSealer(masterKey: from.key), try CredentialSealer(masterKey: to.key))
-                    }
-                    if mustEmpty { try await copy.emptyTarget() }
-                    if let keyFile, let targetKey { try CopyMasterKeys.writeKeyFile(targetKey.key, forDatabase: keyFile) }
-                    return try await copy.run()
+                    return try await copyTables(copy, keys: keyFlags, from: source, to: target, force: request.force)
                 }
             }
         }
+    }
+
+    /// Checks both schemas, settles the master keys, empties the target when forced, copies.
+    /// Every refusal comes before the first write: the target is emptied (`--force`) and its key
+    /// file written only once nothing can refuse any more.
+    private static func copyTables(
+        _ copy: TableCopy, keys flags: MasterKeyFlags, from source: CopyLocation, to target: CopyLocation, force: Bool
+    ) async throws -> CopyDataReport {
+        var copy = copy
+        try await copy.checkSchemas()
+        let sourceKey = try CopyMasterKeys.chooseSource(
+            try CopyMasterKeys.sourceCandidates(flag: flags.from, environment: flags.environment, location: source),
+            samples: try await copy.sealedSamples())
+        let mustEmpty = try await copy.checkTargetIsEmpty(unless: force)
+        let (targetKey, keyFile) = try CopyMasterKeys.chooseTarget(
+            flag: flags.to, environment: flags.environment, location: target, source: sourceKey)
+        let keys = CopyMasterKeys(source: sourceKey, target: targetKey)
+        if keys.differ, let from = keys.source, let to = keys.target {
+            copy.resealing = (try CredentialSealer(masterKey: from.key), try CredentialSealer(masterKey: to.key))
+        }
+        if mustEmpty { try await copy.emptyTarget() }
+        if let keyFile, let targetKey { try CopyMasterKeys.writeKeyFile(targetKey.key, forDatabase: keyFile) }
+        return try await copy.run()
+    }
+}
+
+/// The master keys named on the command line or in the environment, decoded.
+struct MasterKeyFlags: Sendable {
+    var from: NamedMasterKey?
+    var to: NamedMasterKey?
+    /// `BATCHSENDER_MASTER_KEY` (empty counts as unset, as for every setting).
+    var environment: NamedMasterKey?
+
+    init(_ request: CopyDataRequest) throws {
+        let setting = AppConfig.Setting.masterKey.rawValue
+        from = try request.fromMasterKey.map { try CopyMasterKeys.decode($0, origin: "--from-master-key") }
+        to = try request.toMasterKey.map { try CopyMasterKeys.decode($0, origin: "--to-master-key") }
+        environment = try request.environment[setting].flatMap { $0.isEmpty ? nil : $0 }
+            .map { try CopyMasterKeys.decode($0, origin: setting) }
     }
 }
