@@ -68,7 +68,7 @@ import Testing
             let replay = try await api.post("/v1/api-keys", CopyFixture.opsKeyBody, headers: [CopyFixture.idempotencyHeader: "copy-1"])
             #expect(replay.status == 201)
             #expect(replay.text == opsKeyReply, "the stored response was re-sealed, not lost")
-            let opsKey = try #require(JSON.object(opsKeyReply)["key"] as? String)
+            let opsKey = try #require(CopyJSON.object(opsKeyReply)["key"] as? String)
             #expect(try await CopyAPI(client: client, key: opsKey).get("/v1/batches").status == 200)
         }
         let store = try SQLiteStore(path: target)

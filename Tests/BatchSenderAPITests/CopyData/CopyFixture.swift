@@ -50,19 +50,19 @@ struct CopyFixture: Sendable {
                 "/v1/send-configs",
                 #"{"name":"hooks","module":"webhook","provider":"http","credentials":{"signingSecret":"\#(signingSecret)"}}"#)
             #expect(config.status == 201, "\(config.text)")
-            let configID = try #require(JSON.object(config.text)["id"] as? String)
+            let configID = try #require(CopyJSON.object(config.text)["id"] as? String)
             let ops = try await api.post("/v1/api-keys", opsKeyBody, headers: [idempotencyHeader: "copy-1"])
             #expect(ops.status == 201, "\(ops.text)")
             let people = (0..<recipients).map { n in
                 ["to": "https://example.com/hook/\(n)", "variables": ["note": awkward[n % awkward.count], "n": n]] as [String: Any]
             }
-            let batch = try await api.post("/v1/batches", JSON.encode([
+            let batch = try await api.post("/v1/batches", CopyJSON.encode([
                 "name": "copy \t test", "sendConfigId": configID, "recipients": people, "payload": ["body": ["note": "{{note}}"]],
             ]))
             #expect(batch.status == 201, "\(batch.text)")
             let suppression = try await api.post("/v1/suppressions", #"{"address":"gone@example.com","reason":"manual"}"#)
             #expect(suppression.status == 201, "\(suppression.text)")
-            let batchID = try #require(JSON.object(batch.text)["id"] as? String)
+            let batchID = try #require(CopyJSON.object(batch.text)["id"] as? String)
             let workspace = try #require(try await store.apiKey(secretHash: APIKeySecret.hash(adminKey))).workspaceID
             let sendConfig = try #require(try await store.sendConfig(SendConfig.ID(rawValue: configID), in: workspace))
             _ = try await store.recordEvents(
@@ -116,7 +116,7 @@ struct CopyAPI: Sendable {
 }
 
 /// Minimal JSON access.
-enum JSON {
+enum CopyJSON {
     static func object(_ text: String) -> [String: Any] {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
     }
