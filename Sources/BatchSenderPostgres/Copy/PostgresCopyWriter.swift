@@ -37,13 +37,14 @@ public struct PostgresCopyWriter: CopyWriter {
         }
     }
 
-    /// One `TRUNCATE … RESTART IDENTITY` of all of them: foreign keys among them are no obstacle
-    /// when they go together.
+    /// One `TRUNCATE … RESTART IDENTITY CASCADE` of all of them: foreign keys among them are no
+    /// obstacle when they go together, and CASCADE also empties the runtime tables that are not
+    /// copied but refer to them (`send_config_throttles`).
     public func removeAll(from tables: [CopyTable]) async throws {
         guard !tables.isEmpty else { return }
         let names = tables.map { PostgresCopyInspection.quoted($0.name) }.joined(separator: ", ")
         try await transaction { connection in
-            try await connection.execute(PostgresQuery(unsafeSQL: "TRUNCATE \(names) RESTART IDENTITY"), logger: store.logger)
+            try await connection.execute(PostgresQuery(unsafeSQL: "TRUNCATE \(names) RESTART IDENTITY CASCADE"), logger: store.logger)
         }
     }
 
