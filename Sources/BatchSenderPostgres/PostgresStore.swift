@@ -20,17 +20,23 @@ public final class PostgresStore: StoreHealth {
     let logger: Logger
     /// How long `checkReady` waits for the database before reporting it unreachable.
     let readinessTimeout: Duration
+    /// How long a statement waits for a pooled connection before `StoreUnavailable`.
+    let connectionTimeout: Duration
 
     /// A store on `configuration`; connects lazily once the pool runs.
     ///
     /// - Parameter readinessTimeout: the longest `checkReady` waits. The pool itself keeps
     ///   retrying an unreachable server for much longer, which `/ready` must not wait for.
+    /// - Parameter connectionTimeout: the longest any operation waits for a pooled connection
+    ///   before it fails with `StoreUnavailable` (an API request then answers 503 instead of
+    ///   hanging while the pool retries). Generous enough for a busy pool's queue.
     public init(
         configuration: PostgresConfiguration, readinessTimeout: Duration = .seconds(2),
-        logger: Logger = Logger(label: "batchsender.postgres")
+        connectionTimeout: Duration = .seconds(5), logger: Logger = Logger(label: "batchsender.postgres")
     ) throws(PostgresConfigurationError) {
         self.configuration = configuration
         self.readinessTimeout = readinessTimeout
+        self.connectionTimeout = connectionTimeout
         self.logger = logger
         client = PostgresClient(configuration: try configuration.clientConfiguration(), backgroundLogger: logger)
     }
@@ -45,7 +51,13 @@ public final class PostgresStore: StoreHealth {
     public func checkReady() async throws {
         let timeout = readinessTimeout
         let version = try await withThrowingTaskGroup(of: Int?.self) { group in
-            group.addTask { try await self.currentVersion() }
+            group.addTask {
+                do {
+                    return try await self.currentVersion()
+                } catch is StoreUnavailable {
+                    throw PostgresStoreError.unreachable
+                }
+            }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil

@@ -120,10 +120,12 @@ final class ConfigRunner: Sendable {
                 do {
                     claimed = try await queue.claim(
                         sendConfig: config.id, limit: tokens * batchSize, now: now(), leaseDuration: settings.leaseDuration)
+                    writer.outage.succeeded()
                 } catch {
-                    logger.error("claim failed", metadata: ["error": "\(String(reflecting: error))"])
+                    // Logged once per outage by the engine's `StoreOutage`; back off meanwhile.
+                    let delay = writer.outage.failed("claim", error)
                     giveBack(tokens)
-                    try? await Task.sleep(for: settings.pollInterval)
+                    try? await Task.sleep(for: delay)
                     continue
                 }
                 let calls = (claimed.count + batchSize - 1) / batchSize
