@@ -45,7 +45,7 @@ actor CompletionWriter {
         keeper: LeaseKeeper? = nil, outage: StoreOutage? = nil,
         onCompleted: @escaping @Sendable ([Batch.ID]) -> Void = { _ in }
     ) {
-        self.outage = outage ?? StoreOutage(subject: "delivery", logger: logger)
+        self.outage = outage ?? StoreOutage(subject: "delivery", meanwhile: StoreOutage.deliveryMeanwhile, logger: logger)
         self.queue = queue
         self.settings = settings
         self.now = now

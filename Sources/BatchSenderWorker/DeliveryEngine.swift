@@ -42,7 +42,7 @@ public final class DeliveryEngine: Service, Sendable {
         self.signal = signal
         self.now = now
         self.logger = logger
-        let outage = StoreOutage(subject: "delivery", logger: logger)
+        let outage = StoreOutage(subject: "delivery", meanwhile: StoreOutage.deliveryMeanwhile, logger: logger)
         self.outage = outage
         let keeper = LeaseKeeper(queue: queue, settings: settings, now: now, logger: logger, outage: outage)
         self.keeper = keeper

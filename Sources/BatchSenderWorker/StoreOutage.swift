@@ -22,21 +22,28 @@ final class StoreOutage: Sendable {
     }
 
     private let logger: Logger
-    /// What waits while the store is away, for the warning ("delivery", "maintenance").
+    /// What waits while the store is away ("delivery", "maintenance"), for the log lines.
     private let subject: String
+    /// What happens meanwhile, for the warning.
+    private let meanwhile: String
     private let state = Mutex(State())
     /// The first retry's delay; each further failure doubles it, up to `maximumDelay`.
     private let initialDelay: Duration
     private let maximumDelay: Duration
 
     init(
-        subject: String, logger: Logger, initialDelay: Duration = .milliseconds(250), maximumDelay: Duration = .seconds(5)
+        subject: String, meanwhile: String = "waits and retries", logger: Logger, initialDelay: Duration = .milliseconds(250),
+        maximumDelay: Duration = .seconds(5)
     ) {
         self.subject = subject
+        self.meanwhile = meanwhile
         self.logger = logger
         self.initialDelay = initialDelay
         self.maximumDelay = maximumDelay
     }
+
+    /// The delivery engine's warning: what it does while the database is away.
+    static let deliveryMeanwhile = "stops claiming and keeps the outcomes of calls already made until they are written"
 
     /// Whether an outage is under way (the last operation failed).
     var isOngoing: Bool { state.withLock { $0.since != nil } }
@@ -55,7 +62,7 @@ final class StoreOutage: Sendable {
         }
         if started {
             logger.warning(
-                "the database is unavailable; \(subject) waits and retries, keeping what it has not written",
+                "the database is unavailable; \(subject) \(meanwhile)",
                 metadata: [
                     "operation": "\(operation)", "error": "\(String(reflecting: error))",
                     "unavailable": "\(error is StoreUnavailable)",
