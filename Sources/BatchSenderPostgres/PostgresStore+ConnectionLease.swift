@@ -1,8 +1,10 @@
 import BatchSenderStore
 import PostgresNIO
+import Synchronization
 
 extension PostgresStore {
-    /// Runs `body` on a pooled connection, waiting at most `connectionTimeout` for one.
+    /// Runs `body` on a pooled connection, waiting at most `connectionTimeout` for one while
+    /// the database has been failing (`busyConnectionTimeout` while it has been answering).
     ///
     /// postgres-nio's pool queues a request while it cannot connect, and fails queued requests
     /// only once connecting has failed for a minute (its circuit breaker). An API request or a
@@ -11,7 +13,8 @@ extension PostgresStore {
     /// `StoreUnavailable` is thrown. The lease is held by a helper task that hands the connection
     /// over and keeps it until `body` is done, so only the wait is timed, never `body` itself.
     func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        let lease = try await LeasedConnection.lease(from: client, within: connectionTimeout)
+        let timeout = reachability.isFailing ? connectionTimeout : busyConnectionTimeout
+        let lease = try await LeasedConnection.lease(from: client, within: timeout)
         do {
             let value = try await body(lease.connection)
             await lease.release()
@@ -21,6 +24,18 @@ extension PostgresStore {
             throw error
         }
     }
+}
+
+/// Whether the database has been failing lately: set by a lost connection, a lease or readiness
+/// check that timed out; cleared by any statement that got an answer.
+final class DatabaseReachability: Sendable {
+    private let failing = Mutex(false)
+
+    var isFailing: Bool { failing.withLock { $0 } }
+
+    func lost() { failing.withLock { $0 = true } }
+
+    func answered() { failing.withLock { $0 = false } }
 }
 
 /// A pooled connection leased by a helper task, until `release()`.

@@ -35,11 +35,18 @@ extension PostgresStore {
     /// a lost or refused connection is an outage (`StoreUnavailable`: 503, retried by the engine).
     private func mappingConstraintErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            let value = try await body()
+            reachability.answered()
+            return value
         } catch let error as PSQLError where error.sqlState == "23505" || error.sqlState == "23503" {
+            reachability.answered()
             throw StoreError.conflict("the entity already exists or violates a constraint")
         } catch let error as PSQLError where error.meansUnavailable {
+            reachability.lost()
             throw StoreUnavailable(String(reflecting: error))
+        } catch let error as StoreUnavailable {
+            reachability.lost()
+            throw error
         }
     }
 }

@@ -193,7 +193,10 @@ actor CompletionWriter {
     /// One transaction; `nil` when written, else the error.
     private func attempt(_ group: [DeliveryCompletion]) async -> (any Error)? {
         do {
-            let report = try await queue.complete(group, now: now())
+            let (queue, at) = (queue, now())
+            let report = try await StoreCallDeadline.run("complete", within: settings.storeCallDeadline) {
+                try await queue.complete(group, now: at)
+            }
             keeper?.release(group)
             writing = max(0, writing - group.count)
             if failing {

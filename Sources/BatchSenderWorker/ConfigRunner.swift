@@ -118,8 +118,10 @@ final class ConfigRunner: Sendable {
                 let generation = signal.generation
                 let claimed: [ClaimedDelivery]
                 do {
-                    claimed = try await queue.claim(
-                        sendConfig: config.id, limit: tokens * batchSize, now: now(), leaseDuration: settings.leaseDuration)
+                    let (queue, id, limit, at, lease) = (queue, config.id, tokens * batchSize, now(), settings.leaseDuration)
+                    claimed = try await StoreCallDeadline.run("claim", within: settings.storeCallDeadline) {
+                        try await queue.claim(sendConfig: id, limit: limit, now: at, leaseDuration: lease)
+                    }
                     writer.outage.succeeded()
                 } catch {
                     // Logged once per outage by the engine's `StoreOutage`; back off meanwhile.

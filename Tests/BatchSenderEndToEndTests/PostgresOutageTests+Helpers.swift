@@ -74,6 +74,24 @@ extension PostgresOutageTests {
         }
     }
 
+    static func activity(_ url: String) async throws -> String {
+        let database = try PostgresConfiguration(url: url)
+        let logger = Logger(label: "e2e.postgres")
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: database.host, port: database.port, username: database.username, password: database.password,
+                database: database.database, tls: .disable),
+            id: 1, logger: logger)
+        var lines: [String] = []
+        for try await (pid, state, wait, query) in try await connection.query(
+            "SELECT pid, coalesce(state,''), coalesce(wait_event_type || ':' || wait_event, ''), left(query, 120) FROM pg_stat_activity WHERE datname = current_database()", logger: logger
+        ).decode((Int32, String, String, String).self) {
+            lines.append("\(pid) \(state) \(wait) \(query)")
+        }
+        try await connection.close()
+        return lines.joined(separator: "\n")
+    }
+
     /// Polls `path` until it answers `status` (bounded: 60 s).
     static func waitForStatus(_ server: ServerProcess, _ path: String, _ status: Int) async throws -> Bool {
         for _ in 0..<600 {

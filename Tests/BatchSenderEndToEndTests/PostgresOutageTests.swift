@@ -49,7 +49,14 @@ struct PostgresOutageTests {
             proxy.restore()
 
             #expect(try await Self.waitForStatus(server, "/ready", 200), "/ready recovers by itself")
-            let done = try await server.waitForBatch(batchID, key: key, timeout: 180) { $0["status"] as? String == "completed" }
+            let done: [String: Any]
+            do {
+                done = try await server.waitForBatch(batchID, key: key, timeout: 180) { $0["status"] as? String == "completed" }
+            } catch {
+                // What the database was doing, to tell a stuck server from a stuck process.
+                print("database sessions at the failure:\n" + ((try? await Self.activity(url)) ?? "unknown"))
+                throw error
+            }
             let counts = try #require(done["counts"] as? [String: Int])
             #expect(counts["delivered"] == total)
             #expect(counts["total"] == total)

@@ -11,7 +11,8 @@ import Testing
     static func unreachableStore() throws -> PostgresStore {
         let configuration = try PostgresConfiguration(url: "postgres://u:p@127.0.0.1:1/db?sslmode=disable")
         return try PostgresStore(
-            configuration: configuration, readinessTimeout: .milliseconds(300), connectionTimeout: .milliseconds(500))
+            configuration: configuration, readinessTimeout: .milliseconds(300), connectionTimeout: .milliseconds(500),
+            busyConnectionTimeout: .seconds(2))
     }
 
     @Test func anOperationOnAnUnreachableDatabaseThrowsStoreUnavailable() async throws {
@@ -19,7 +20,8 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             defer { group.cancelAll() }
-            // Bounded: without the connection timeout the pool keeps the request for 60 s.
+            // Bounded: without the connection timeouts the pool keeps the request for 60 s. The
+            // first wait is the busy one (nothing has failed yet), the second the short one.
             let outcome = try await withThrowingTaskGroup(of: String.self) { race in
                 race.addTask {
                     do {
@@ -39,6 +41,7 @@ import Testing
                 return try await race.next() ?? ""
             }
             #expect(outcome.hasPrefix("unavailable: "), "\(outcome)")
+            await #expect(throws: StoreUnavailable.self) { try await store.batchStatuses([Batch.ID(rawValue: "b_2")]) }
             await #expect(throws: PostgresStoreError.unreachable) { try await store.checkReady() }
         }
     }
