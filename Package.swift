@@ -51,7 +51,11 @@ let package = Package(
         // The PostgreSQL driver (first increment: not wired into the app yet).
         .target(
             name: "BatchSenderPostgres",
-            dependencies: ["BatchSenderStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "BatchSenderStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                // The wake-up listener is a `Service`.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         // Secrets: credential encryption at rest and API key hashing.

@@ -31,6 +31,10 @@ public struct AppConfig: Sendable {
     public var metricsToken: String?
     public var logLevel: Logger.Level
     public var role: Role
+    /// `BATCHSENDER_POLL_INTERVAL`: how often an idle engine looks for due work when nothing woke
+    /// it. Wake-ups (in process, and `LISTEN/NOTIFY` on PostgreSQL) make it rarely matter; tests
+    /// raise it to prove that a wake-up, not a poll, started the work.
+    public var pollInterval: Duration = .seconds(1)
 
     public init(
         database: Database = .sqlite(path: "batchsender.db"), host: String = "127.0.0.1", port: Int = 8080,
@@ -80,6 +84,7 @@ extension AppConfig {
         case snsCertURLPattern = "BATCHSENDER_SNS_CERT_URL_PATTERN"
         case metricsToken = "BATCHSENDER_METRICS_TOKEN"
         case logLevel = "BATCHSENDER_LOG_LEVEL"
+        case pollInterval = "BATCHSENDER_POLL_INTERVAL"
 
         /// `--database-url`, `--host`, …
         public var flag: String {
@@ -133,6 +138,7 @@ extension AppConfig {
             }
             config.logLevel = level
         }
+        if let raw = value(.pollInterval) { config.pollInterval = try parsePollInterval(raw) }
         switch config.database {
         case .sqlite where role != .all:
             throw ConfigError("with SQLite only --role all is allowed: one process owns the database")
@@ -160,6 +166,15 @@ extension AppConfig {
             }
         }
         throw ConfigError("\(Setting.databaseURL.rawValue) must be sqlite:PATH or postgres://user:pass@host:port/db")
+    }
+
+    /// Seconds, from 0.01 to 3600 (`0.5`, `60`).
+    static func parsePollInterval(_ raw: String) throws(ConfigError) -> Duration {
+        guard let seconds = Double(raw.trimmingCharacters(in: .whitespaces)), seconds.isFinite, (0.01...3600).contains(seconds)
+        else {
+            throw ConfigError("\(Setting.pollInterval.rawValue) must be a number of seconds from 0.01 to 3600, got \(raw)")
+        }
+        return .milliseconds(Int((seconds * 1000).rounded()))
     }
 
     static func parseBool(_ raw: String) -> Bool? {

@@ -2,6 +2,7 @@ import BatchSenderAPI
 import BatchSenderCore
 import BatchSenderSecrets
 import BatchSenderStore
+import BatchSenderWorker
 import Foundation
 import Hummingbird
 import Logging
@@ -89,15 +90,16 @@ public enum BatchSender {
         if let adminKey = try await bootstrap(store) { announce("admin api key: \(adminKey)") }
         let plan = RolePlan(config.role)
         let sealer = try CredentialSealer(masterKey: key)
-        let engine = try Engine.make(config, store: store, sealer: sealer, masterKey: key, logger: logger)
+        let signal = EngineSignal()
+        let wakeups = Wakeups.make(store: store, plan: plan, signal: signal, logger: logger)
+        let engine = try Engine.make(
+            config, store: store, sealer: sealer, masterKey: key, signal: signal, notifier: wakeups.notifier, logger: logger)
         let metrics = MetricsEndpoint(token: config.metricsToken) { try await PrometheusExport.render(queue: store) }
         let router: Router<APIContext>
         if plan.servesAPI {
-            // Without local workers, waking them is pointless; other processes poll the queue.
-            let notifier: any DeliveryNotifier = plan.delivers ? engine.signal : SilentNotifier()
             router = buildAPIRouter(
                 try services(
-                    config, store: store, masterKey: key, notifier: notifier, metrics: metrics,
+                    config, store: store, masterKey: key, notifier: wakeups.notifier, metrics: metrics,
                     testSender: engine.testSender, events: engine.events))
         } else {
             router = buildOperationsRouter(store: store, metrics: metrics)
@@ -109,7 +111,7 @@ public enum BatchSender {
                 address: .hostname(config.host, port: config.port), serverName: "BatchSender", logger: logger),
             // Services stop in reverse order: the HTTP server first, the database lock last; the
             // HTTP client after the engine whose calls it carries.
-            services: [LockHolder(lock: lock), engine.httpClient] + (plan.delivers ? engine.delivery : []),
+            services: [LockHolder(lock: lock), engine.httpClient] + wakeups.listeners + (plan.delivers ? engine.delivery : []),
             logger: logger)
     }
 

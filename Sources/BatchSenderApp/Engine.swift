@@ -20,15 +20,19 @@ struct Engine {
     let testSender: TestSender
     let events: EventServices
 
+    /// - Parameters:
+    ///   - signal: wakes this engine's runners.
+    ///   - notifier: what maintenance tells when it starts scheduled batches or rescues leases:
+    ///     `signal`, and with PostgreSQL the other processes too (`Wakeups`).
     static func make(
         _ config: AppConfig, store: some DataStore & DeliveryQueue, sealer: CredentialSealer, masterKey: Data,
-        logger: Logger
+        signal: EngineSignal, notifier: any DeliveryNotifier, logger: Logger
     ) throws -> Engine {
         // Unguessable, stable message keys: one receiver cannot name another's messages.
         let messageKeys = MessageKeys.tagged(masterKey: masterKey)
         var settings = EngineSettings()
         settings.messageKeys = messageKeys
-        let signal = EngineSignal()
+        settings.pollInterval = config.pollInterval
         let httpClient = DeliveryHTTPClient.makeHTTPClient(backgroundActivityLogger: logger)
         let registry = ProviderRegistry(
             recordSandbox: { try await store.recordSandboxMessages($0) }, client: httpClient, logger: logger,
@@ -40,7 +44,7 @@ struct Engine {
                 publicURL: config.publicURL, networkPolicy: config.networkPolicy))
         }
         let engine = DeliveryEngine(queue: store, providers: providers, settings: settings, signal: signal, logger: logger)
-        let maintenance = Maintenance(queue: store, notifier: signal, logger: logger, events: store, idempotency: store)
+        let maintenance = Maintenance(queue: store, notifier: notifier, logger: logger, events: store, idempotency: store)
         var events = try eventServices(config, client: httpClient, logger: logger)
         events.messageKeys = messageKeys
         // The client outlives the engine: it shuts down after in-flight calls have finished.

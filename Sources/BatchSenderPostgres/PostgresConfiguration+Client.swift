@@ -17,6 +17,22 @@ extension PostgresConfiguration {
     }
 
     private func tls() throws(PostgresConfigurationError) -> PostgresClient.Configuration.TLS {
+        switch try tlsChoice() {
+        case .disable: .disable
+        case .prefer(let tls): .prefer(tls)
+        case .require(let tls): .require(tls)
+        }
+    }
+
+    /// What `sslmode` and `sslrootcert` ask for; shared by the pool and the wake-up listener's
+    /// own connection (`PostgresConfiguration+Listener.swift`).
+    enum TLSChoice {
+        case disable
+        case prefer(TLSConfiguration)
+        case require(TLSConfiguration)
+    }
+
+    func tlsChoice() throws(PostgresConfigurationError) -> TLSChoice {
         var tls = TLSConfiguration.makeClientConfiguration()
         if let sslRootCertificatePath {
             do {

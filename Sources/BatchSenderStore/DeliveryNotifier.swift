@@ -1,7 +1,8 @@
 import BatchSenderCore
 
-/// In-process wake-ups for the delivery engine, so new work starts at once instead of at the
-/// next poll (polling stays as the fallback, and is the only signal across processes).
+/// Wake-ups for the delivery engine, so new work starts at once instead of at the next poll
+/// (polling stays as the fallback). In one process the engine's `EngineSignal` is the notifier;
+/// with PostgreSQL, `LISTEN/NOTIFY` carries the same three calls to the other processes.
 public protocol DeliveryNotifier: Sendable {
     /// Recipients became due (a batch was sent, resumed or retried).
     func workAvailable()
@@ -17,4 +18,23 @@ public struct SilentNotifier: DeliveryNotifier {
     public func workAvailable() {}
     public func batchChanged(_ id: Batch.ID) {}
     public func sendConfigChanged(_ id: SendConfig.ID) {}
+}
+
+/// Tells every one of its notifiers, in order: this process's engine and the other processes.
+public struct FanOutNotifier: DeliveryNotifier {
+    public let notifiers: [any DeliveryNotifier]
+
+    public init(_ notifiers: [any DeliveryNotifier]) { self.notifiers = notifiers }
+
+    public func workAvailable() {
+        for notifier in notifiers { notifier.workAvailable() }
+    }
+
+    public func batchChanged(_ id: Batch.ID) {
+        for notifier in notifiers { notifier.batchChanged(id) }
+    }
+
+    public func sendConfigChanged(_ id: SendConfig.ID) {
+        for notifier in notifiers { notifier.sendConfigChanged(id) }
+    }
 }

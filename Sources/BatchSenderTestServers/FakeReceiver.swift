@@ -14,6 +14,8 @@ public struct RecordedRequest: Sendable {
     /// Lowercased names; repeated headers joined with ", ".
     public var headers: [String: String]
     public var body: [UInt8]
+    /// When the request arrived (wall clock: tests compare requests to each other).
+    public var receivedAt: Date
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
@@ -28,14 +30,17 @@ public struct ScriptedResponse: Sendable {
     /// `stallLimit`.
     public var stall = false
     public var stallLimit: Duration = .seconds(10)
+    /// Answer only after this long (a slow receiver, to keep requests open at once).
+    public var delay: Duration?
     public var contentType = "text/plain"
     /// More response headers.
     public var headers: [String: String] = [:]
 
     public init(
         status: Int = 200, body: String = "", retryAfter: String? = nil, location: String? = nil, stall: Bool = false,
-        contentType: String = "text/plain", headers: [String: String] = [:]
+        contentType: String = "text/plain", headers: [String: String] = [:], delay: Duration? = nil
     ) {
+        self.delay = delay
         self.status = status
         self.body = body
         self.retryAfter = retryAfter
@@ -60,6 +65,8 @@ public final class FakeReceiver: Sendable {
     private final class State: Sendable {
         let recorded = Mutex<[RecordedRequest]>([])
         let released = Mutex(false)
+        /// Requests being answered right now, and the most there ever were at once.
+        let open = Mutex((now: 0, most: 0))
     }
 
     public let port: Int
@@ -76,11 +83,19 @@ public final class FakeReceiver: Sendable {
 
     public var url: String { "http://127.0.0.1:\(port)" }
     public var requests: [RecordedRequest] { state.recorded.withLock { $0 } }
+    /// The most requests that were open (arrived and not yet answered) at one time.
+    public var mostOpenAtOnce: Int { state.open.withLock { $0.most } }
 
     /// Starts a receiver; call `stop()` when done (also on failure paths: use `withReceiver`).
     public static func start(_ script: @escaping Script = { _, _ in ScriptedResponse() }) async throws -> FakeReceiver {
         let state = State()
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
+            let receivedAt = Date()
+            state.open.withLock { open in
+                open.now += 1
+                open.most = max(open.most, open.now)
+            }
+            defer { state.open.withLock { $0.now -= 1 } }
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
@@ -92,12 +107,13 @@ public final class FakeReceiver: Sendable {
             }
             let record = RecordedRequest(
                 method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? "", headers: headers,
-                body: Array(body.readableBytesView))
+                body: Array(body.readableBytesView), receivedAt: receivedAt)
             let index = state.recorded.withLock { list in
                 list.append(record)
                 return list.count - 1
             }
             let answer = script(record, index)
+            if let delay = answer.delay { try? await Task.sleep(for: delay) }
             if answer.stall {
                 // Bounded, so a test that forgets to stop the receiver cannot hang forever.
                 let end = ContinuousClock.now + answer.stallLimit

@@ -67,7 +67,7 @@ extension ConfigRunner {
             outcomes = Array(outcomes.prefix(outbound.count))
                 + Array(repeating: .retry(reason: "provider returned no outcome", after: nil), count: max(0, outbound.count - outcomes.count))
         }
-        pauseIfAsked(outcomes)
+        await pauseIfAsked(outcomes)
         // Cancelled at the shutdown deadline: a call that broke off (a transient "failure") is
         // released with its attempt given back; real answers that came back still count.
         let cancelled = Task.isCancelled
@@ -119,8 +119,9 @@ extension ConfigRunner {
 
     /// An API provider's rate limit is the account's: when it answers "retry after N seconds",
     /// every call of this config would get the same answer, so the runner stops claiming until
-    /// then instead of spending attempts. Webhooks are exempt: their limits are per receiver.
-    private func pauseIfAsked(_ outcomes: [DeliveryOutcome]) {
+    /// then instead of spending attempts — and so does every other process sharing the store.
+    /// Webhooks are exempt: their limits are per receiver.
+    private func pauseIfAsked(_ outcomes: [DeliveryOutcome]) async {
         guard config.provider != .http else { return }
         let longest = outcomes.compactMap { outcome -> TimeInterval? in
             if case .retry(_, let after?) = outcome, after > 0 { return min(after, 3600) }
@@ -136,6 +137,7 @@ extension ConfigRunner {
         if extended {
             logger.warning("the provider asked to slow down; pausing this send config's calls",
                            metadata: ["seconds": "\(longest)"])
+            await sharePause(seconds: longest)
         }
     }
 

@@ -9,6 +9,10 @@ import Synchronization
 /// concurrency slot *before* claiming (LESSONS: never hold a claim while waiting), claims exactly
 /// that much, and calls the provider for each claim. Leases of claimed work are the engine's
 /// `LeaseKeeper`'s: they outlive this runner until every outcome is written.
+///
+/// The token bucket and slots bound this process. When the queue is shared by several processes
+/// (`SharedDeliveryLimits`), the store also weighs the config's limits for all of them in the
+/// claim itself (see `ConfigRunner+SharedLimits.swift`).
 final class ConfigRunner: Sendable {
     let config: SendConfig
     let provider: any DeliveryProvider
@@ -22,6 +26,10 @@ final class ConfigRunner: Sendable {
     let logger: Logger
     let state: Mutex<RunnerState>
     let breakers: Mutex<[String: CircuitBreaker]> = Mutex([:])
+    /// The config's limits in provider calls, as the store weighs them.
+    let limits: DeliveryLimits
+    /// The queue, when it keeps limits for every process sharing it.
+    let shared: (any SharedDeliveryLimits)?
     /// The origin of the token bucket's clock.
     let origin = ContinuousClock.now
 
@@ -35,6 +43,8 @@ final class ConfigRunner: Sendable {
         /// The provider asked us to slow down (a 429 with `Retry-After`): no claims before this.
         var pausedUntil: ContinuousClock.Instant?
         var bucket: TokenBucket
+        /// Shared-limit tokens charged for chunks that made no call, to credit with the next claim.
+        var unusedSharedCalls = 0
     }
 
     init(
@@ -56,8 +66,13 @@ final class ConfigRunner: Sendable {
         logger[metadataKey: "provider"] = "\(config.provider.rawValue)"
         self.logger = logger
         let limit = config.rateLimit ?? ProviderDefaults.rateLimit(config.provider)
-        let burst = Double(limit.burst ?? max(1, Self.wholeTokens(limit.perSecond)))
-        self.state = Mutex(RunnerState(bucket: TokenBucket(rate: limit.perSecond, burst: burst, now: 0)))
+        let burst = limit.burst ?? max(1, Self.wholeTokens(limit.perSecond))
+        self.state = Mutex(RunnerState(bucket: TokenBucket(rate: limit.perSecond, burst: Double(burst), now: 0)))
+        self.limits = DeliveryLimits(
+            perSecond: limit.perSecond, burst: burst,
+            maxConcurrency: config.maxConcurrency ?? ProviderDefaults.maxConcurrency(config.provider),
+            callSize: provider.maxBatchSize)
+        self.shared = queue as? any SharedDeliveryLimits
     }
 
     /// Stops claiming; in-flight calls finish and record their outcomes. With
@@ -83,7 +98,7 @@ final class ConfigRunner: Sendable {
     /// has returned and submitted its outcomes.
     func run() async {
         let clock = ContinuousClock()
-        let concurrency = config.maxConcurrency ?? ProviderDefaults.maxConcurrency(config.provider)
+        let concurrency = limits.maxConcurrency
         let slots = Slots(concurrency)
         // Claim in groups: one claim transaction per freed slot would make the store's single
         // writer, not the provider, the limit. A quarter of the slots, or whatever is free after 2 ms.
@@ -118,11 +133,28 @@ final class ConfigRunner: Sendable {
                 let generation = signal.generation
                 let claimed: [ClaimedDelivery]
                 do {
-                    let (queue, id, limit, at, lease) = (queue, config.id, tokens * batchSize, now(), settings.leaseDuration)
-                    claimed = try await StoreCallDeadline.run("claim", within: settings.storeCallDeadline) {
-                        try await queue.claim(sendConfig: id, limit: limit, now: at, leaseDuration: lease)
+                    // Bounded: a claim the store never answers is left behind (`StoreCallDeadline`).
+                    let step = try await StoreCallDeadline.run("claim", within: settings.storeCallDeadline) {
+                        try await self.claimWork(calls: tokens)
                     }
                     writer.outage.succeeded()
+                    switch step {
+                    case .claimed(let work):
+                        claimed = work
+                    case .wait(let duration):
+                        // Refused by the shared limits: nothing is held while waiting. Wake at
+                        // least every second, so a stop or a config change is not held up.
+                        giveBack(tokens)
+                        try? await Task.sleep(for: min(duration, .seconds(1)))
+                        continue
+                    case .retire:
+                        // Another process changed the config: retire as an in-process change does
+                        // (the loop stops at the check above; the engine starts a fresh runner).
+                        giveBack(tokens)
+                        logger.info("the send config changed; restarting its delivery with the new version")
+                        signal.sendConfigChanged(config.id)
+                        continue
+                    }
                 } catch {
                     // Logged once per outage by the engine's `StoreOutage`; back off meanwhile.
                     let delay = writer.outage.failed("claim", error)
@@ -146,7 +178,7 @@ final class ConfigRunner: Sendable {
                     group.addTask {
                         // A chunk that made no call (paused, suppressed, open circuit, dry run)
                         // did not use the provider's rate: its token goes back.
-                        if await !self.process(chunk, claimedAt: claimedAt) { self.giveBack(1) }
+                        if await !self.process(chunk, claimedAt: claimedAt) { self.refundCall() }
                         await slots.release()
                     }
                 }

@@ -3,8 +3,10 @@ import BatchSenderStore
 import Foundation
 import Synchronization
 
-/// The in-process `DeliveryNotifier`: wakes idle runners when work arrives or a batch changes
-/// state (runners re-read a batch's status at least every half second anyway).
+/// The engine's `DeliveryNotifier`: wakes idle runners when work arrives or a batch changes
+/// state (runners re-read a batch's status at least every half second anyway). Calls come from
+/// this process's API and maintenance, and on PostgreSQL from other processes through the
+/// wake-up listener (`PostgresWakeupListener`).
 public final class EngineSignal: DeliveryNotifier, Sendable {
     private struct State {
         var generation = 0

@@ -25,14 +25,21 @@ def rss_now_kib(pid):
 
 
 class Server:
-    def __init__(self, binary, workdir, port):
+    """A release server on 127.0.0.1:`port`: by default `all` on a fresh SQLite file. With
+    `database_url` and `role` one process of a scale-out; `key` is the admin key printed by the
+    first process (later ones print none)."""
+
+    def __init__(self, binary, workdir, port, database_url=None, role="all", key=None):
         self.port = port
+        url = database_url or f"sqlite:{workdir}/bench-{port}.db"
         self.proc = subprocess.Popen(
-            [binary, "serve", "--database-url", f"sqlite:{workdir}/bench-{port}.db", "--port", str(port)],
-            stdout=subprocess.PIPE, stderr=open(f"{workdir}/server.log", "w"), text=True)
-        line = self.proc.stdout.readline()
-        assert line.startswith("admin api key: "), line
-        self.key = line.split(": ", 1)[1].strip()
+            [binary, "serve", "--database-url", url, "--port", str(port), "--role", role],
+            stdout=subprocess.PIPE, stderr=open(f"{workdir}/server-{port}.log", "w"), text=True)
+        if key is None:
+            line = self.proc.stdout.readline()
+            assert line.startswith("admin api key: "), line
+            key = line.split(": ", 1)[1].strip()
+        self.key = key
         for _ in range(100):
             try:
                 self.call("GET", "/health")
