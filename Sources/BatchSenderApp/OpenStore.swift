@@ -67,6 +67,8 @@ extension BatchSender {
                 defer { group.cancelAll() }
                 return try await group.next() ?? false
             }
+        } catch let error as StoreUnavailable {
+            throw ConfigError("cannot reach PostgreSQL at \(target): \(error.reason)")
         } catch {
             let reason = String(reflecting: error).split(whereSeparator: \.isNewline).joined(separator: " ")
             throw ConfigError("cannot migrate the PostgreSQL database \(target): \(reason)")

@@ -20,39 +20,37 @@ extension PostgresStore: IdempotencyStore {
     }
 
     /// One attempt at a claim; `nil` when the row that blocked the insert vanished before it was read.
+    ///
+    /// One statement claims a new key, or takes over a record that no longer counts (expired, or
+    /// unfinished past `IdempotencyWindow.inProgressDeadline`: its request's process died). Of
+    /// two requests racing, exactly one claims: `ON CONFLICT DO UPDATE` locks the existing row,
+    /// and the second re-checks the `WHERE` against the first one's new version (PostgreSQL docs,
+    /// INSERT, "ON CONFLICT Clause"), which is live, so it updates nothing and returns no row.
     private static func claimRound(
         _ key: String, in workspace: Workspace.ID, requestHash: String, at now: Date, expiry: TimeInterval,
         _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> IdempotencyClaim? {
-        // Insert first: of two requests racing with a new key exactly one inserts; the other
-        // waits for it here and then reads its row below (a SELECT first would let both claim).
-        let inserted = try await connection.row(
+        let expired = now.addingTimeInterval(-expiry)
+        let abandoned = now.addingTimeInterval(-min(expiry, IdempotencyWindow.inProgressDeadline))
+        let claimed = try await connection.row(
             """
-            INSERT INTO idempotency_keys (workspace_id, key, request_hash, created_at)
+            INSERT INTO idempotency_keys AS k (workspace_id, key, request_hash, created_at)
             VALUES (\(workspace.rawValue), \(key), \(requestHash), \(now))
-            ON CONFLICT (workspace_id, key) DO NOTHING RETURNING key
+            ON CONFLICT (workspace_id, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, status = NULL,
+                content_type = NULL, body = NULL, created_at = EXCLUDED.created_at
+            WHERE k.created_at < \(expired) OR (k.status IS NULL AND k.created_at < \(abandoned))
+            RETURNING key
             """, logger: logger)
-        if inserted != nil { return .claimed }
+        if claimed != nil { return .claimed }
         guard let row = try await connection.row(
-            "SELECT * FROM idempotency_keys WHERE workspace_id = \(workspace.rawValue) AND key = \(key) FOR UPDATE",
-            logger: logger)
+            "SELECT * FROM idempotency_keys WHERE workspace_id = \(workspace.rawValue) AND key = \(key)", logger: logger)
         else { return nil }
-        if try row.required("created_at", as: Date.self) >= now.addingTimeInterval(-expiry) {
-            guard try row.required("request_hash", as: String.self) == requestHash else { return .mismatch }
-            guard let status = try row.optional("status", as: Int.self) else { return .inProgress }
-            return .replay(
-                IdempotentResponse(
-                    status: status, contentType: try row.optional("content_type") ?? "application/json",
-                    body: try row.optional("body", as: Data.self) ?? Data()))
-        }
-        // Expired: the row is locked, so (re)claiming it cannot race.
-        try await connection.execute(
-            """
-            UPDATE idempotency_keys SET request_hash = \(requestHash), status = NULL, content_type = NULL,
-                body = NULL, created_at = \(now)
-            WHERE workspace_id = \(workspace.rawValue) AND key = \(key)
-            """, logger: logger)
-        return .claimed
+        guard try row.required("request_hash", as: String.self) == requestHash else { return .mismatch }
+        guard let status = try row.optional("status", as: Int.self) else { return .inProgress }
+        return .replay(
+            IdempotentResponse(
+                status: status, contentType: try row.optional("content_type") ?? "application/json",
+                body: try row.optional("body", as: Data.self) ?? Data()))
     }
 
     public func completeIdempotencyKey(_ key: String, in workspace: Workspace.ID, response: IdempotentResponse) async throws {

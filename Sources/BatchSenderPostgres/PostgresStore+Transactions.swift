@@ -4,10 +4,11 @@ import PostgresNIO
 extension PostgresStore {
     /// Runs `body` in one transaction (READ COMMITTED) on a pooled connection: committed when it
     /// returns, rolled back when it throws. Errors keep their type, unlike postgres-nio's own
-    /// `withTransaction`, which wraps them; constraint violations become `StoreError.conflict`.
+    /// `withTransaction`, which wraps them; constraint violations become `StoreError.conflict`,
+    /// and a database that cannot be reached `StoreUnavailable`.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await mappingConstraintErrors {
-            try await client.withConnection { connection in
+            try await withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
                     let value = try await body(connection)
@@ -26,16 +27,26 @@ extension PostgresStore {
     /// Runs `body` on a pooled connection outside an explicit transaction (reads).
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await mappingConstraintErrors {
-            try await client.withConnection { connection in try await body(connection) }
+            try await withConnection { connection in try await body(connection) }
         }
     }
 
-    /// A duplicate key or a missing referenced row is the client's conflict (409), not a crash.
+    /// A duplicate key or a missing referenced row is the client's conflict (409), not a crash;
+    /// a lost or refused connection is an outage (`StoreUnavailable`: 503, retried by the engine).
     private func mappingConstraintErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try await body()
+            let value = try await body()
+            reachability.answered()
+            return value
         } catch let error as PSQLError where error.sqlState == "23505" || error.sqlState == "23503" {
+            reachability.answered()
             throw StoreError.conflict("the entity already exists or violates a constraint")
+        } catch let error as PSQLError where error.meansUnavailable {
+            reachability.lost()
+            throw StoreUnavailable(String(reflecting: error))
+        } catch let error as StoreUnavailable {
+            reachability.lost()
+            throw error
         }
     }
 }

@@ -11,7 +11,9 @@ extension SQLiteStore {
             let arguments: StatementArguments = [workspace.rawValue, key]
             if let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM idempotency_keys WHERE workspace_id = ? AND key = ?", arguments: arguments),
-                try row.date("created_at") >= now.addingTimeInterval(-expiry)
+                IdempotencyWindow.isLive(
+                    createdAt: try row.date("created_at"), finished: try row.optional("status", as: Int.self) != nil,
+                    at: now, expiry: expiry)
             {
                 guard try row.required("request_hash", as: String.self) == requestHash else { return .mismatch }
                 guard let status = try row.optional("status", as: Int.self) else { return .inProgress }
@@ -20,7 +22,7 @@ extension SQLiteStore {
                         status: status, contentType: try row.optional("content_type") ?? "application/json",
                         body: try row.optional("body") ?? Data()))
             }
-            // Absent or expired: (re)claim it.
+            // Absent, expired or abandoned: (re)claim it.
             try db.execute(
                 sql: """
                     INSERT OR REPLACE INTO idempotency_keys (workspace_id, key, request_hash, status, content_type, body, created_at)

@@ -144,12 +144,26 @@ public enum IdempotencyClaim: Hashable, Sendable {
 /// claim and purged by maintenance.
 public enum IdempotencyWindow {
     public static let duration: TimeInterval = 24 * 3600
+    /// An unfinished claim older than this is abandoned — its process crashed or lost the
+    /// database before completing or releasing it — and the next claim takes it over, instead of
+    /// the key answering 409 for a whole day. Far longer than any request holds a claim: the key
+    /// is claimed only after the body has been read (a CSV is spooled first), so the work under
+    /// a claim is the store's alone; the largest, a million-recipient upload, takes about a minute.
+    public static let inProgressDeadline: TimeInterval = 15 * 60
+
+    /// Whether a record made at `createdAt` still counts at `now`: within `expiry` once it has a
+    /// response, and within `inProgressDeadline` as well while it has none (one rule, every store).
+    public static func isLive(createdAt: Date, finished: Bool, at now: Date, expiry: TimeInterval) -> Bool {
+        let lifetime = finished ? expiry : min(expiry, inProgressDeadline)
+        return createdAt >= now.addingTimeInterval(-lifetime)
+    }
 }
 
 /// `Idempotency-Key` records, kept for 24 hours (CONTRACT §2).
 public protocol IdempotencyStore: Sendable {
-    /// Claims `key` for a request whose fingerprint is `requestHash`. Records older than `expiry`
-    /// count as absent (and are replaced).
+    /// Claims `key` for a request whose fingerprint is `requestHash`. Records older than `expiry`,
+    /// and unfinished ones older than `IdempotencyWindow.inProgressDeadline`, count as absent (and
+    /// are replaced: see `IdempotencyWindow.isLive`).
     func claimIdempotencyKey(
         _ key: String, in workspace: Workspace.ID, requestHash: String, at now: Date, expiry: TimeInterval
     ) async throws -> IdempotencyClaim

@@ -96,6 +96,27 @@ extension StoreConformance {
             // An unfinished claim expires too (a crashed request does not block the key forever).
             try expectEqual(try await store.claimIdempotencyKey("k", in: wsID, requestHash: "h3", at: f.time(200), expiry: 60), .claimed)
         },
+        Case("idempotency: an abandoned claim is taken over after the in-progress deadline, a finished one is not") { store, f in
+            let wsID = try await f.seed(store).workspace.id
+            let day = IdempotencyWindow.duration
+            let deadline = IdempotencyWindow.inProgressDeadline
+            let response = IdempotentResponse(status: 201, contentType: "application/json", body: Data("{}".utf8))
+            // "crashed": claimed by a process that died before completing or releasing it.
+            try expectEqual(try await store.claimIdempotencyKey("crashed", in: wsID, requestHash: "h1", at: f.time(0), expiry: day), .claimed)
+            try expectEqual(
+                try await store.claimIdempotencyKey("crashed", in: wsID, requestHash: "h1", at: f.time(deadline), expiry: day),
+                .inProgress, "exactly the deadline old still counts")
+            try expectEqual(
+                try await store.claimIdempotencyKey("crashed", in: wsID, requestHash: "h1", at: f.time(deadline + 1), expiry: day),
+                .claimed, "a retry takes the abandoned claim over instead of a 409 for a day")
+            try expectEqual(
+                try await store.claimIdempotencyKey("crashed", in: wsID, requestHash: "h1", at: f.time(deadline + 2), expiry: day),
+                .inProgress, "the new claim is live: one taker only")
+            try await store.completeIdempotencyKey("crashed", in: wsID, response: response)
+            try expectEqual(
+                try await store.claimIdempotencyKey("crashed", in: wsID, requestHash: "h1", at: f.time(3 * deadline), expiry: day),
+                .replay(response), "a finished record lasts the whole window")
+        },
         Case("idempotency keys are isolated by workspace") { store, f in
             let a = try await f.seed(store, slug: "a")
             let b = try await f.seed(store, slug: "b")

@@ -7,12 +7,18 @@ import Logging
 /// `completionBatchSize` accumulate or `completionFlushDelay` after the first arrived.
 ///
 /// Failures are contained rather than retried blindly:
+/// - while the database is unavailable (`StoreUnavailable`: down, restarting, cut off), every
+///   outcome is kept in memory and the whole backlog is retried with capped backoff until it is
+///   back — an outage never turns an outcome into a failure, whatever it lasts. If it outlasts
+///   the leases, the outcomes still apply when written (`CompletionReport.late`), unless the
+///   rescuer's recipients were claimed again meanwhile (`lost`, counted and logged);
 /// - a failing transaction is bisected, so one outcome the store refuses (a poison row) does not
 ///   hold back the others; that one is then recorded as `failed` with the store's reason, once
-///   the store has shown it accepts other writes;
-/// - while the store refuses everything (disk full, database gone), the rest is retried whole
-///   with capped backoff, and runners stop claiming once `completionBacklogLimit` outcomes wait
-///   (`isFull`), so the backlog stays bounded;
+///   the store has shown it accepts other writes (or it alone was refused five times running
+///   and once more on its own);
+/// - runners stop claiming while `completionBacklogLimit` outcomes wait, or while writes are
+///   failing (`isFull`), so the backlog stays bounded and no new work is claimed that could not
+///   be recorded;
 /// - `drain(until:)` gives up at its deadline. Outcomes never written keep nothing in memory:
 ///   their leases expire and the rescuer re-queues the recipients (at least once, CONTRACT §5).
 actor CompletionWriter {
@@ -21,6 +27,10 @@ actor CompletionWriter {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let keeper: LeaseKeeper?
+    /// The engine's outage log and back-off, shared with its runners (they read it here).
+    nonisolated let outage: StoreOutage
+    /// Whether the last write failed: claims wait until one succeeds.
+    private var failing = false
     private var buffer: [DeliveryCompletion] = []
     private var writing = 0
     private var flushScheduled = false
@@ -32,8 +42,10 @@ actor CompletionWriter {
 
     init(
         queue: any DeliveryQueue, settings: EngineSettings, now: @escaping @Sendable () -> Date, logger: Logger,
-        keeper: LeaseKeeper? = nil, onCompleted: @escaping @Sendable ([Batch.ID]) -> Void = { _ in }
+        keeper: LeaseKeeper? = nil, outage: StoreOutage? = nil,
+        onCompleted: @escaping @Sendable ([Batch.ID]) -> Void = { _ in }
     ) {
+        self.outage = outage ?? StoreOutage(subject: "delivery", meanwhile: StoreOutage.deliveryMeanwhile, logger: logger)
         self.queue = queue
         self.settings = settings
         self.now = now
@@ -59,9 +71,14 @@ actor CompletionWriter {
         }
     }
 
-    /// Whether `completionBacklogLimit` outcomes wait: runners do not claim then, so a store
-    /// that cannot keep up (or is down) stops new claims, not memory.
-    var isFull: Bool { backlog >= settings.completionBacklogLimit }
+    /// Whether `completionBacklogLimit` outcomes wait, or outcomes wait while writes fail:
+    /// runners do not claim then, so a store that cannot keep up (or is down) stops new claims,
+    /// not memory — and after an outage the waiting outcomes are written before anything new is
+    /// claimed (a claim first could take back a recipient whose outcome is still waiting here).
+    var isFull: Bool {
+        let waiting = backlog
+        return waiting >= settings.completionBacklogLimit || (failing && waiting > 0)
+    }
 
     /// Writes everything buffered and waits for it, giving up at `deadline` (shutdown).
     /// Returns how many outcomes were abandoned.
@@ -98,60 +115,94 @@ actor CompletionWriter {
         var pauses = 0
         while let group = groups.first {
             groups.removeFirst()
-            let failure: String
-            switch await attempt(group) {
-            case nil:
+            guard var error = await attempt(group) else {
                 storeAccepts = true
                 continue
-            case let error?:
-                failure = error
             }
-            if group.count > 1 {
-                // Bisect: a poison row fails only its half; the other half goes through.
-                let middle = group.count / 2
-                groups.insert(contentsOf: [Array(group[..<middle]), Array(group[middle...])], at: 0)
-                continue
-            }
-            let single = group[0]
-            if storeAccepts || pauses >= 5 {
-                if await attempt([single.unwritable(failure)]) == nil {
-                    EngineMetrics.unwritableOutcome()
-                    logger.error(
-                        "the store refused one outcome; recorded the recipient as failed",
-                        metadata: ["recipient.id": "\(single.recipientID)", "error": "\(failure)"])
+            if !(error is StoreUnavailable) {
+                if group.count > 1 {
+                    // Bisect: a poison row fails only its half; the other half goes through.
+                    let middle = group.count / 2
+                    groups.insert(contentsOf: [Array(group[..<middle]), Array(group[middle...])], at: 0)
+                    continue
+                }
+                switch await resolveRefused(group[0], error: error, storeAccepts: storeAccepts, pauses: pauses) {
+                case .written:
                     storeAccepts = true
                     continue
-                }
-                if storeAccepts {
-                    abandon([single], reason: "the store refuses this outcome even as a failure")
-                    continue
+                case .pause(let last):
+                    error = last
                 }
             }
-            // The store refuses everything: pause, then retry the rest whole, this one last.
+            // The store is away or refuses everything: pause, then retry the rest whole, this
+            // group last. Nothing is dropped before a shutdown's deadline.
             if let giveUpAt, ContinuousClock.now + delay >= giveUpAt {
-                abandon([single] + groups.flatMap { $0 }, reason: "shutdown deadline")
+                abandon(groups.flatMap { $0 } + group, reason: "shutdown deadline")
                 break
             }
-            logger.error(
-                "could not record delivery outcomes; retrying",
-                metadata: ["error": "\(failure)", "outcomes": "\(1 + groups.reduce(0) { $0 + $1.count })"])
+            failing = true
+            outage.failed("complete", error)
             try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
+            // Short enough that, once the database is back, outcomes are written (and claims
+            // resume) well before the rescuer could take a lease back.
+            delay = min(delay * 2, .seconds(2))
             pauses += 1
             storeAccepts = false
-            groups = [groups.flatMap { $0 } + [single]]
+            groups = [groups.flatMap { $0 } + group]
         }
         writing = 0
         flushing = nil
         if !buffer.isEmpty { startFlush() }
     }
 
-    /// One transaction; `nil` when written, else the error's description.
-    private func attempt(_ group: [DeliveryCompletion]) async -> String? {
+    private enum Refusal {
+        case written
+        case pause(any Error)
+    }
+
+    /// One outcome the store refused on its own (not an outage). It is the row's fault when the
+    /// store accepted other writes since the last pause, or when it was refused five pauses
+    /// running and once more now: then it is recorded as `failed` with the store's reason.
+    private func resolveRefused(
+        _ single: DeliveryCompletion, error: any Error, storeAccepts: Bool, pauses: Int
+    ) async -> Refusal {
+        guard storeAccepts || pauses >= 5 else { return .pause(error) }
+        var reason = error
+        if !storeAccepts {
+            // Nothing else has been written lately: try it as it is first, so a store that was
+            // refusing everything and has just recovered does not turn this outcome into a failure.
+            guard let again = await attempt([single]) else { return .written }
+            if again is StoreUnavailable { return .pause(again) }
+            reason = again
+        }
+        let failure = String(reflecting: reason)
+        guard let refused = await attempt([single.unwritable(failure)]) else {
+            EngineMetrics.unwritableOutcome()
+            logger.error(
+                "the store refused one outcome; recorded the recipient as failed",
+                metadata: ["recipient.id": "\(single.recipientID)", "error": "\(failure)"])
+            return .written
+        }
+        if storeAccepts && !(refused is StoreUnavailable) {
+            abandon([single], reason: "the store refuses this outcome even as a failure")
+            return .written
+        }
+        return .pause(refused)
+    }
+
+    /// One transaction; `nil` when written, else the error.
+    private func attempt(_ group: [DeliveryCompletion]) async -> (any Error)? {
         do {
-            let report = try await queue.complete(group, now: now())
+            let (queue, at) = (queue, now())
+            let report = try await StoreCallDeadline.run("complete", within: settings.storeCallDeadline) {
+                try await queue.complete(group, now: at)
+            }
             keeper?.release(group)
             writing = max(0, writing - group.count)
+            if failing {
+                failing = false
+                outage.succeeded()
+            }
             if !report.lost.isEmpty {
                 EngineMetrics.lostOutcomes(report.lost.count)
                 logger.warning(
@@ -168,7 +219,7 @@ actor CompletionWriter {
             return nil
         } catch {
             EngineMetrics.completionWriteFailure()
-            return String(reflecting: error)
+            return error
         }
     }
 

@@ -133,7 +133,12 @@ final class ConfigRunner: Sendable {
                 let generation = signal.generation
                 let claimed: [ClaimedDelivery]
                 do {
-                    switch try await claimWork(calls: tokens) {
+                    // Bounded: a claim the store never answers is left behind (`StoreCallDeadline`).
+                    let step = try await StoreCallDeadline.run("claim", within: settings.storeCallDeadline) {
+                        try await self.claimWork(calls: tokens)
+                    }
+                    writer.outage.succeeded()
+                    switch step {
                     case .claimed(let work):
                         claimed = work
                     case .wait(let duration):
@@ -151,9 +156,10 @@ final class ConfigRunner: Sendable {
                         continue
                     }
                 } catch {
-                    logger.error("claim failed", metadata: ["error": "\(String(reflecting: error))"])
+                    // Logged once per outage by the engine's `StoreOutage`; back off meanwhile.
+                    let delay = writer.outage.failed("claim", error)
                     giveBack(tokens)
-                    try? await Task.sleep(for: settings.pollInterval)
+                    try? await Task.sleep(for: delay)
                     continue
                 }
                 let calls = (claimed.count + batchSize - 1) / batchSize

@@ -24,6 +24,8 @@ public final class DeliveryEngine: Service, Sendable {
     public let signal: EngineSignal
     private let writer: CompletionWriter
     private let keeper: LeaseKeeper
+    /// One outage, one warning: shared by the dispatcher, runners, writer and lease keeper.
+    private let outage: StoreOutage
     private let runners = Mutex<[SendConfig.ID: ConfigRunner]>([:])
     /// Configs whose provider could not be built, and when to try again: a broken config is
     /// logged every 30 s, not on every poll.
@@ -40,10 +42,13 @@ public final class DeliveryEngine: Service, Sendable {
         self.signal = signal
         self.now = now
         self.logger = logger
-        let keeper = LeaseKeeper(queue: queue, settings: settings, now: now, logger: logger)
+        let outage = StoreOutage(subject: "delivery", meanwhile: StoreOutage.deliveryMeanwhile, logger: logger)
+        self.outage = outage
+        let keeper = LeaseKeeper(queue: queue, settings: settings, now: now, logger: logger, outage: outage)
         self.keeper = keeper
         self.writer = CompletionWriter(
-            queue: queue, settings: settings, now: now, logger: logger, keeper: keeper, onCompleted: onBatchesCompleted)
+            queue: queue, settings: settings, now: now, logger: logger, keeper: keeper, outage: outage,
+            onCompleted: onBatchesCompleted)
     }
 
     public func run() async throws {
@@ -105,8 +110,11 @@ public final class DeliveryEngine: Service, Sendable {
         let due: [SendConfig.ID]
         do {
             due = try await queue.sendConfigsWithDueWork(now: now())
+            // The dispatcher polls every second whatever else runs: it notices the end of an
+            // outage nothing was writing through.
+            outage.succeeded(write: false)
         } catch {
-            logger.error("cannot look for due work", metadata: ["error": "\(String(reflecting: error))"])
+            outage.failed("due_work", error, write: false)
             return
         }
         let clock = ContinuousClock.now
@@ -128,8 +136,16 @@ public final class DeliveryEngine: Service, Sendable {
     }
 
     private func makeRunner(_ id: SendConfig.ID) async -> ConfigRunner? {
+        let config: SendConfig
         do {
-            guard let config = try await queue.sendConfigForDelivery(id) else { return nil }
+            guard let found = try await queue.sendConfigForDelivery(id) else { return nil }
+            config = found
+        } catch {
+            // The database, not the config: try again next round, like any store operation.
+            outage.failed("send_config", error, write: false)
+            return nil
+        }
+        do {
             let provider = try await providers(config)
             return ConfigRunner(
                 config: config, provider: provider, queue: queue, writer: writer, keeper: keeper, signal: signal,

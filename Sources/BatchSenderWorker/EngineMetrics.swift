@@ -25,6 +25,7 @@ enum EngineMetrics {
     private static let lateCounter = Counter(label: "batchsender_late_outcomes_total")
     private static let poisonCounter = Counter(label: "batchsender_unwritable_outcomes_total")
     private static let abandonedCounter = Counter(label: "batchsender_abandoned_outcomes_total")
+    private static let storeErrors = Mutex<[String: Counter]>([:])
 
     static func delivery(module: Module, provider: Provider, resolution: DeliveryResolution) {
         let key = DeliveryKey(module: module, provider: provider, outcome: resolution.metricName)
@@ -74,6 +75,18 @@ enum EngineMetrics {
     /// Outcomes never written (shutdown deadline, or a row that refuses even a failure): their
     /// leases expire and the rescuer re-queues them.
     static func abandonedOutcomes(_ count: Int) { abandonedCounter.increment(by: count) }
+
+    /// A store operation of the engine or maintenance failed (`operation`: claim, complete,
+    /// extend_leases, due_work, …): the outage the logs tell once, counted every time.
+    static func storeError(operation: String) {
+        let counter = storeErrors.withLock { cache in
+            if let counter = cache[operation] { return counter }
+            let counter = Counter(label: "batchsender_store_errors_total", dimensions: [("operation", operation)])
+            cache[operation] = counter
+            return counter
+        }
+        counter.increment()
+    }
 }
 
 extension DeliveryResolution {

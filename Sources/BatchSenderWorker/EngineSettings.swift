@@ -28,6 +28,9 @@ public struct EngineSettings: Sendable {
     public var shutdownCallDeadline: Duration = .seconds(20)
     /// …and outcomes not written this long after that are abandoned to the rescuer.
     public var shutdownWriteDeadline: Duration = .seconds(5)
+    /// The longest a runner waits for a claim, and the writer for a write, before leaving the
+    /// call behind as failed (`StoreCallDeadline`): far longer than either takes, even loaded.
+    public var storeCallDeadline: Duration = .seconds(30)
     /// Makes recipients' provider idempotency keys; the composition root supplies tagged keys.
     public var messageKeys: MessageKeys = .untagged
 

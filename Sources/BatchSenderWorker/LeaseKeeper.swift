@@ -17,8 +17,14 @@ final class LeaseKeeper: Sendable {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let held = Mutex<[Recipient.ID: Int64]>([:])
+    /// The engine's outage log: a renewal failing through an outage is one warning, not one per round.
+    private let outage: StoreOutage?
 
-    init(queue: any DeliveryQueue, settings: EngineSettings, now: @escaping @Sendable () -> Date, logger: Logger) {
+    init(
+        queue: any DeliveryQueue, settings: EngineSettings, now: @escaping @Sendable () -> Date, logger: Logger,
+        outage: StoreOutage? = nil
+    ) {
+        self.outage = outage
         self.queue = queue
         self.settings = settings
         self.now = now
@@ -42,7 +48,10 @@ final class LeaseKeeper: Sendable {
     var count: Int { held.withLock { $0.count } }
 
     /// Renews every `leaseRenewalInterval`, timed from the previous renewal (not from wake-ups,
-    /// which made renewals drift towards the lease's end), until the task is cancelled.
+    /// which made renewals drift towards the lease's end), until the task is cancelled. After a
+    /// failed renewal it tries again within a second: the leases are still held (nothing is
+    /// dropped), and once the database is back they are extended before the rescuer, which runs
+    /// every second, could find them expired.
     func run() async {
         let clock = ContinuousClock()
         var next = clock.now + settings.leaseRenewalInterval
@@ -54,21 +63,30 @@ final class LeaseKeeper: Sendable {
             }
             next = next + settings.leaseRenewalInterval
             if next < clock.now { next = clock.now + settings.leaseRenewalInterval }
-            await renew()
+            if await !renew() { next = min(next, clock.now + min(settings.leaseRenewalInterval, .seconds(1))) }
         }
     }
 
-    /// One renewal round (tests call it directly).
-    func renew() async {
+    /// One renewal round (tests call it directly). Returns whether it reached the store; the
+    /// leases stay held either way, until their outcomes are written.
+    @discardableResult
+    func renew() async -> Bool {
         let leases = held.withLock { Array($0) }.map { ($0.key, leaseToken: $0.value) }
-        guard !leases.isEmpty else { return }
+        guard !leases.isEmpty else { return true }
         do {
             try await queue.extendLeases(leases, until: now().addingTimeInterval(settings.leaseDuration))
+            outage?.succeeded()
+            return true
         } catch {
             EngineMetrics.leaseRenewalFailure()
-            logger.warning(
-                "could not extend leases; if this lasts, the rescuer re-queues the calls in flight",
-                metadata: ["error": "\(String(reflecting: error))", "leases": "\(leases.count)"])
+            if let outage {
+                outage.failed("extend_leases", error)
+            } else {
+                logger.warning(
+                    "could not extend leases; if this lasts, the rescuer re-queues the calls in flight",
+                    metadata: ["error": "\(String(reflecting: error))", "leases": "\(leases.count)"])
+            }
+            return false
         }
     }
 }

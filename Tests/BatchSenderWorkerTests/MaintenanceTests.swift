@@ -129,8 +129,11 @@ import Testing
         let f = Fixtures()
         let workspace = try await f.seed(store).workspace.id
         let week: TimeInterval = 7 * 86_400
+        let response = IdempotentResponse(status: 201, contentType: "application/json", body: Data("{}".utf8))
         for (key, hours) in [("old", 25.0), ("young", 23.0)] {
             _ = try await store.claimIdempotencyKey(key, in: workspace, requestHash: "h", at: f.time(-hours * 3600), expiry: week)
+            // Finished: an unfinished claim this old would count as abandoned, not stored.
+            try await store.completeIdempotencyKey(key, in: workspace, response: response)
         }
         // A record still stored answers another request with `.mismatch`; a purged one is claimed afresh.
         func stored(_ key: String) async throws -> Bool {

@@ -11,6 +11,8 @@ final class ProxyQueue: DeliveryQueue, Sendable {
     let afterClaim: @Sendable (_ number: Int, _ claimed: [ClaimedDelivery]) async throws -> Void
     /// Returns an error to fail a `complete` call with, or `nil` to let it through.
     let failComplete: @Sendable ([DeliveryCompletion]) -> (any Error)?
+    /// Returns an error to fail an `extendLeases` call with, or `nil` to let it through.
+    let failExtend: @Sendable () -> (any Error)?
     private let claims = Mutex(0)
     private let completes = Mutex<(calls: Int, failures: Int)>((0, 0))
     private let extensions = Mutex(0)
@@ -18,8 +20,10 @@ final class ProxyQueue: DeliveryQueue, Sendable {
     init(
         _ inner: any DeliveryQueue,
         afterClaim: @escaping @Sendable (Int, [ClaimedDelivery]) async throws -> Void = { _, _ in },
-        failComplete: @escaping @Sendable ([DeliveryCompletion]) -> (any Error)? = { _ in nil }
+        failComplete: @escaping @Sendable ([DeliveryCompletion]) -> (any Error)? = { _ in nil },
+        failExtend: @escaping @Sendable () -> (any Error)? = { nil }
     ) {
+        self.failExtend = failExtend
         self.inner = inner
         self.afterClaim = afterClaim
         self.failComplete = failComplete
@@ -50,6 +54,7 @@ final class ProxyQueue: DeliveryQueue, Sendable {
 
     func extendLeases(_ held: [(Recipient.ID, leaseToken: Int64)], until: Date) async throws {
         extensions.withLock { $0 += 1 }
+        if let error = failExtend() { throw error }
         try await inner.extendLeases(held, until: until)
     }
 

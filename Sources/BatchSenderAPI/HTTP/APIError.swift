@@ -28,6 +28,12 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         error.headers[.wwwAuthenticate] = "Bearer"
         return error
     }
+    /// 503 while the database cannot be reached; `Retry-After` suggests when to try again.
+    public static var unavailable: APIError {
+        var error = APIError(.serviceUnavailable, "the database is unavailable; try again shortly")
+        error.headers[.retryAfter] = "5"
+        return error
+    }
     /// 422 listing every issue; the detail summarises the first.
     public static func invalid(_ issues: [ValidationIssue]) -> APIError {
         let first = issues.first.map { issue in

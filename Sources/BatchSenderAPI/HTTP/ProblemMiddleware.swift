@@ -17,6 +17,13 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch let error as StoreError {
             return try APIError(error).response(from: request, context: context)
+        } catch let error as StoreUnavailable {
+            // An outage, not a bug: 503 at once (the store bounds its wait for a connection), so
+            // clients and load balancers retry instead of waiting on a request that cannot finish.
+            context.logger.warning(
+                "request failed: the database is unavailable",
+                metadata: ["error": "\(error.reason)", "http.path": "\(request.uri.path)"])
+            return try APIError.unavailable.response(from: request, context: context)
         } catch let error as HTTPError {
             return try Self.translate(error, request: request).response(from: request, context: context)
         } catch let error as any HTTPResponseError where error.status.code < 500 {

@@ -6,7 +6,9 @@ extension InMemoryStore {
         _ key: String, in workspace: Workspace.ID, requestHash: String, at now: Date, expiry: TimeInterval
     ) async throws -> IdempotencyClaim {
         let id = IdempotencyKey(workspace: workspace, key: key)
-        if let record = idempotency[id], record.createdAt >= now.addingTimeInterval(-expiry) {
+        if let record = idempotency[id],
+            IdempotencyWindow.isLive(createdAt: record.createdAt, finished: record.response != nil, at: now, expiry: expiry)
+        {
             guard record.requestHash == requestHash else { return .mismatch }
             return record.response.map(IdempotencyClaim.replay) ?? .inProgress
         }
