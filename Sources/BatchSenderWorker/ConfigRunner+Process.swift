@@ -141,6 +141,11 @@ extension ConfigRunner {
         }
     }
 
+    /// Puts claimed recipients back untouched (due now, the attempt given back).
+    func release(_ claimed: [ClaimedDelivery]) async {
+        for item in claimed { await finish(item, .released(at: now())) }
+    }
+
     /// Hands the outcome to the writer; the lease stays kept until the writer has recorded it.
     private func finish(_ item: ClaimedDelivery, _ resolution: DeliveryResolution, segments: Int? = nil) async {
         EngineMetrics.delivery(module: config.module, provider: config.provider, resolution: resolution)

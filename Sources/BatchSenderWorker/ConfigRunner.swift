@@ -171,6 +171,13 @@ final class ConfigRunner: Sendable {
                 }
                 idleSince = clock.now
                 keeper.hold(claimed)
+                // The config changed, or the runner was stopped, while the claim was in flight:
+                // these recipients must not go out through the old provider. They go back with
+                // their attempt; a fresh runner claims them again.
+                if isStopping || signal.hasPendingChange(config.id) {
+                    await release(claimed)
+                    break
+                }
                 let claimedAt = ContinuousClock.now
                 for start in stride(from: 0, to: claimed.count, by: batchSize) {
                     let chunk = Array(claimed[start..<min(claimed.count, start + batchSize)])

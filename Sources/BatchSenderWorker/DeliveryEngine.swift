@@ -99,10 +99,12 @@ public final class DeliveryEngine: Service, Sendable {
     /// Stops the runners of changed send configs (their calls in flight finish); the next round
     /// starts fresh ones with the new credentials, settings and limits.
     private func retireChangedConfigs() {
-        for id in signal.takeChangedConfigs() {
+        let changed = signal.changedConfigs
+        for id in changed {
             brokenUntil.withLock { $0[id] = nil }
             runners.withLock { $0.removeValue(forKey: id) }?.stop()
         }
+        signal.retired(changed)
     }
 
     /// Starts a runner for each config with due work that has none.

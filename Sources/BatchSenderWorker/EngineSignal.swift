@@ -55,12 +55,13 @@ public final class EngineSignal: DeliveryNotifier, Sendable {
         state.withLock { $0.changedConfigs.contains(id) }
     }
 
-    /// Send configs changed since the last call; the engine restarts their runners.
-    func takeChangedConfigs() -> Set<SendConfig.ID> {
-        state.withLock { state in
-            defer { state.changedConfigs.removeAll() }
-            return state.changedConfigs
-        }
+    /// Send configs changed and not yet retired; the engine restarts their runners.
+    var changedConfigs: Set<SendConfig.ID> { state.withLock { $0.changedConfigs } }
+
+    /// The engine has stopped the runners of `ids`. Cleared only after the stop, so a runner
+    /// never sees its change neither pending nor acted on (it would claim for the old config).
+    func retired(_ ids: Set<SendConfig.ID>) {
+        state.withLock { $0.changedConfigs.subtract(ids) }
     }
 
     /// Returns when work is signalled after `generation`, or after `timeout`, whichever is first.

@@ -25,7 +25,9 @@ struct PostgresMigrationTests {
 
     @Test("checkReady fails until the database is migrated")
     func notReadyBeforeMigration() async throws {
-        try await TestDatabase.withRunningStore(try TestDatabase.freshConfiguration()) { store in
+        // Readiness, not speed, is the question: a whole suite running at once may keep a fresh
+        // connection waiting longer than the server's 2 s default.
+        try await TestDatabase.withRunningStore(try TestDatabase.freshConfiguration(), readinessTimeout: .seconds(60)) { store in
             #expect(try await store.appliedMigrations() == [])
             await #expect(throws: PostgresStoreError.notMigrated) { try await store.checkReady() }
             try await store.migrate()

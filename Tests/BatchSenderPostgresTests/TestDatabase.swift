@@ -34,9 +34,10 @@ enum TestDatabase {
 
     /// Runs `body` with a running store on `configuration`; the pool stops when it returns.
     static func withRunningStore<T: Sendable>(
-        _ configuration: PostgresConfiguration, _ body: (PostgresStore) async throws -> T
+        _ configuration: PostgresConfiguration, readinessTimeout: Duration = .seconds(2),
+        _ body: (PostgresStore) async throws -> T
     ) async throws -> T {
-        let store = try PostgresStore(configuration: configuration)
+        let store = try PostgresStore(configuration: configuration, readinessTimeout: readinessTimeout)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await store.run() }
             defer { group.cancelAll() }
