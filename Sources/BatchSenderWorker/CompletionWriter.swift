@@ -29,6 +29,10 @@ actor CompletionWriter {
     private let keeper: LeaseKeeper?
     /// The engine's outage log and back-off, shared with its runners (they read it here).
     nonisolated let outage: StoreOutage
+    /// Beats after every write that went through: a claim refused because the config's
+    /// `maxConcurrency` was full waits for it (the write is what moves finished calls out of
+    /// `sending`, where the shared limit counts them), not for a fixed delay.
+    nonisolated let written = Pulse()
     /// Whether the last write failed: claims wait until one succeeds.
     private var failing = false
     private var buffer: [DeliveryCompletion] = []
@@ -117,6 +121,7 @@ actor CompletionWriter {
             groups.removeFirst()
             guard var error = await attempt(group) else {
                 storeAccepts = true
+                written.beat()
                 continue
             }
             if !(error is StoreUnavailable) {

@@ -8,6 +8,9 @@ extension ConfigRunner {
         case claimed([ClaimedDelivery])
         /// Refused by the shared limits: try again after this long.
         case wait(Duration)
+        /// Refused because the config's `maxConcurrency` is in use: try again after this
+        /// process's next outcome write, or after `concurrencyRetry` (other processes' writes).
+        case full
         /// The send config changed in the store: this runner must stop.
         case retire
     }
@@ -45,7 +48,7 @@ extension ConfigRunner {
         case .configChanged:
             return .retire
         case .concurrency:
-            return .wait(Self.concurrencyRetry)
+            return .full
         case .rate, .paused:
             let seconds = max(result.retryAfter ?? 0, 0.001)
             return .wait(.microseconds(Int64((min(seconds, 3600) * 1_000_000).rounded(.up))))

@@ -131,6 +131,7 @@ final class ConfigRunner: Sendable {
                     continue
                 }
                 let generation = signal.generation
+                let writes = writer.written.generation
                 let claimed: [ClaimedDelivery]
                 do {
                     // Bounded: a claim the store never answers is left behind (`StoreCallDeadline`).
@@ -146,6 +147,10 @@ final class ConfigRunner: Sendable {
                         // least every second, so a stop or a config change is not held up.
                         giveBack(tokens)
                         try? await Task.sleep(for: min(duration, .seconds(1)))
+                        continue
+                    case .full:
+                        giveBack(tokens)
+                        await writer.written.wait(after: writes, timeout: Self.concurrencyRetry)
                         continue
                     case .retire:
                         // Another process changed the config: retire as an in-process change does

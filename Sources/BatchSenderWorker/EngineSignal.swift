@@ -9,28 +9,19 @@ import Synchronization
 /// wake-up listener (`PostgresWakeupListener`).
 public final class EngineSignal: DeliveryNotifier, Sendable {
     private struct State {
-        var generation = 0
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextWaiter = 0
         var changedConfigs: Set<SendConfig.ID> = []
         var batchVersions: [Batch.ID: Int] = [:]
     }
 
     private let state = Mutex(State())
+    private let work = Pulse()
 
     public init() {}
 
     /// Increases with every `workAvailable`; read it before looking for work, pass it to `wait`.
-    public var generation: Int { state.withLock { $0.generation } }
+    public var generation: Int { work.generation }
 
-    public func workAvailable() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.generation += 1
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
-    }
+    public func workAvailable() { work.beat() }
 
     /// A batch was paused, resumed, cancelled or retried: runners drop their cached status of
     /// it at once (the API answers only after the change committed), so a cancel lets no call out.
@@ -66,31 +57,6 @@ public final class EngineSignal: DeliveryNotifier, Sendable {
 
     /// Returns when work is signalled after `generation`, or after `timeout`, whichever is first.
     public func wait(after generation: Int, timeout: Duration) async {
-        let id: Int? = state.withLock { state in
-            guard state.generation == generation else { return nil }
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        guard let id else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let registered = state.withLock { state -> Bool in
-                guard state.generation == generation else { return false }
-                state.waiters[id] = continuation
-                return true
-            }
-            guard registered else {
-                continuation.resume()
-                return
-            }
-            Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                self?.resume(id)
-            }
-        }
-    }
-
-    private func resume(_ id: Int) {
-        let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
-        waiter?.resume()
+        await work.wait(after: generation, timeout: timeout)
     }
 }

@@ -2,10 +2,10 @@
 """Scale-out benchmark (issue 10), side by side in one run: the N-recipient webhook batch of
 webhooks.py on SQLite (one `all` process), on PostgreSQL with one `all` process, and on
 PostgreSQL with one `api` and two `worker` processes; deliveries/s from send to completion, the
-servers' CPU per delivery and the machine's busy share. With --rate instead: a config at 200/s
-delivering 10,000 recipients through one api and two workers (the global rate limit's accuracy).
+servers' CPU per delivery and the machine's busy share. (The global rate limit's accuracy across
+two workers is scripts/bench-rate-limit.)
 
-Usage: scripts/with-postgres scripts/bench/scaleout.py [--recipients 100000] [--rate]
+Usage: scripts/with-postgres scripts/bench/scaleout.py [--recipients 100000]
 (or with BATCHSENDER_TEST_DATABASE_URL naming a server whose role may create databases).
 Needs nginx and wrk. Everything listens on 127.0.0.1 and is stopped at the end."""
 import argparse, base64, os, re, shutil, subprocess, sys, tempfile, time, uuid
@@ -78,7 +78,6 @@ def run_shape(name, binary, workdir, database_url, workers, recipients, per_seco
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=100_000)
-    parser.add_argument("--rate", action="store_true", help="rate-limit accuracy across two workers: 10,000 at 200/s")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/batchsender"))
     args = parser.parse_args()
     server_url = os.environ.get("BATCHSENDER_TEST_DATABASE_URL")
@@ -91,12 +90,6 @@ def main():
     os.environ["BATCHSENDER_ALLOW_PRIVATE_NETWORKS"] = "true"
     os.environ["BATCHSENDER_MASTER_KEY"] = base64.b64encode(os.urandom(32)).decode()
     try:
-        if args.rate:
-            result = run_shape("PostgreSQL, api + 2 workers", args.binary, workdir, fresh_database(server_url), 2,
-                               10_000, 200, None, [18191, 18192, 18193])
-            print(f"rate limit 200/s across 2 workers, 10,000 recipients: {result['seconds']:.2f} s "
-                  f"(ideal 50 s, {100 * (result['seconds'] - 50) / 50:+.1f} %), delivered {result['delivered']}")
-            return
         ceiling = wrk_ceiling()
         print(f"wrk -t1 -c64 against nginx: {ceiling:,.0f} requests/s")
         shapes = [("SQLite, 1 all", f"sqlite:{workdir}/bench.db", 0),
