@@ -7,7 +7,9 @@ struct PostgresMigration: Sendable {
     var statements: [String]
 
     /// The schema's history, oldest first. Never edit a released migration: append a new version.
-    static let all: [PostgresMigration] = [PostgresSchemaV1.migration, PostgresSchemaV2.migration]
+    static let all: [PostgresMigration] = [
+        PostgresSchemaV1.migration, PostgresSchemaV2.migration, PostgresSchemaV3.migration,
+    ]
 
     /// The version a fully migrated database is at.
     static var latestVersion: Int { all.map(\.version).max() ?? 0 }

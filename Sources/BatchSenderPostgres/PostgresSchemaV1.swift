@@ -174,7 +174,7 @@ enum PostgresSchemaV1 {
         CREATE INDEX recipients_provider_message ON recipients (provider_message_id)
             WHERE provider_message_id IS NOT NULL
         """,
-        // Claims: one batch's due queued recipients in due order, without a sort.
+        // Claims: replaced by PostgresSchemaV3 (this one made every claim sort the batch).
         "CREATE INDEX recipients_claim ON recipients (batch_id, status, next_attempt_at)",
         // The rescuer: expired leases among recipients in flight.
         "CREATE INDEX recipients_leases ON recipients (lease_expires_at) WHERE status = 'sending'",
