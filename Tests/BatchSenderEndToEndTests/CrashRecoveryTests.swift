@@ -85,7 +85,7 @@ import Testing
     private func expectOneTerminalStatusEach(
         _ server: ServerProcess, key: String, batchID: String, counts: [String: Int]
     ) async throws {
-        let rows = try await recipientRows(server, key: key, batchID: batchID)
+        let rows = try await server.allRecipients(batchID: batchID, key: key, total: Self.total)
         let ids = rows.compactMap { $0["id"] as? String }
         #expect(ids.count == Self.total, "every recipient listed")
         #expect(Set(ids).count == ids.count, "no recipient listed twice")
@@ -99,23 +99,6 @@ import Testing
             #expect(count == perStatus[status, default: 0], "\(status): counted \(count), rows \(perStatus[status, default: 0])")
         }
         #expect(Set(perStatus.keys).isSubset(of: Set(counts.keys)), "a row status without a count")
-    }
-
-    /// `GET /v1/batches/{id}/recipients`, every page.
-    private func recipientRows(_ server: ServerProcess, key: String, batchID: String) async throws -> [[String: Any]] {
-        var rows: [[String: Any]] = []
-        var cursor: String?
-        for _ in 0...(Self.total / 500 + 1) {
-            let query = cursor.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }.map { "&cursor=\($0)" } ?? ""
-            let (status, body) = try await server.request("GET", "/v1/batches/\(batchID)/recipients?limit=500\(query)", key: key)
-            #expect(status == 200, "\(body)")
-            let page = JSON.object(body)
-            rows += page["data"] as? [[String: Any]] ?? []
-            cursor = page["nextCursor"] as? String
-            if cursor == nil { break }
-        }
-        #expect(cursor == nil, "the pages end")
-        return rows
     }
 
     private func waitForRequests(_ receiver: FakeReceiver, atLeast count: Int) async throws {

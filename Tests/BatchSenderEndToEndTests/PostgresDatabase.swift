@@ -21,24 +21,36 @@ enum PostgresDatabase {
     /// test cluster).
     static func create() async throws -> String {
         guard let serverURL else { throw DatabaseMissing() }
-        let server = try PostgresConfiguration(url: serverURL)
         let name = "e2e_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: server.host, port: server.port, username: server.username, password: server.password,
-                database: server.database, tls: .disable),
-            id: 1, logger: Logger(label: "e2e.postgres"))
-        do {
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: Logger(label: "e2e.postgres"))
-        } catch {
-            try? await connection.close()
-            throw error
+        try await withConnection(serverURL) { connection, logger in
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
         }
-        try await connection.close()
         var components = serverURL.split(separator: "?", maxSplits: 1).map(String.init)
         let base = components.removeFirst()
         let prefix = base[..<(base.lastIndex(of: "/") ?? base.endIndex)]
         return "\(prefix)/\(name)?sslmode=disable"
+    }
+
+    /// Runs `body` on a plain connection to the database at `url` (not through any proxy a
+    /// test put in front), closed afterwards.
+    static func withConnection<T: Sendable>(
+        _ url: String, _ body: (PostgresConnection, Logger) async throws -> T
+    ) async throws -> T {
+        let database = try PostgresConfiguration(url: url)
+        let logger = Logger(label: "e2e.postgres")
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: database.host, port: database.port, username: database.username, password: database.password,
+                database: database.database, tls: .disable),
+            id: 1, logger: logger)
+        do {
+            let result = try await body(connection, logger)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
     struct DatabaseMissing: Error {}

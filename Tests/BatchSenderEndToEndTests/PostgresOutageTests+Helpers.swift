@@ -52,44 +52,28 @@ extension PostgresOutageTests {
     /// The rows (`variables.row`) of recipients claimed and not recorded, read straight from the
     /// database (not through the proxy).
     static func rowsInFlight(_ url: String) async throws -> Set<Int> {
-        let database = try PostgresConfiguration(url: url)
-        let logger = Logger(label: "e2e.postgres")
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: database.host, port: database.port, username: database.username, password: database.password,
-                database: database.database, tls: .disable),
-            id: 1, logger: logger)
-        do {
+        try await PostgresDatabase.withConnection(url) { connection, logger in
             var rows: Set<Int> = []
             for try await row in try await connection.query(
                 "SELECT variables->>'row' FROM recipients WHERE status = 'sending'", logger: logger
             ).decode(String.self) {
                 if let number = Int(row) { rows.insert(number) }
             }
-            try await connection.close()
             return rows
-        } catch {
-            try? await connection.close()
-            throw error
         }
     }
 
+    /// The database's sessions, one line each: printed when a test fails, to say who waited on what.
     static func activity(_ url: String) async throws -> String {
-        let database = try PostgresConfiguration(url: url)
-        let logger = Logger(label: "e2e.postgres")
-        let connection = try await PostgresConnection.connect(
-            configuration: .init(
-                host: database.host, port: database.port, username: database.username, password: database.password,
-                database: database.database, tls: .disable),
-            id: 1, logger: logger)
-        var lines: [String] = []
-        for try await (pid, state, wait, query) in try await connection.query(
-            "SELECT pid, coalesce(state,''), coalesce(wait_event_type || ':' || wait_event, ''), left(query, 120) FROM pg_stat_activity WHERE datname = current_database()", logger: logger
-        ).decode((Int32, String, String, String).self) {
-            lines.append("\(pid) \(state) \(wait) \(query)")
+        try await PostgresDatabase.withConnection(url) { connection, logger in
+            var lines: [String] = []
+            for try await (pid, state, wait, query) in try await connection.query(
+                "SELECT pid, coalesce(state,''), coalesce(wait_event_type || ':' || wait_event, ''), left(query, 120) FROM pg_stat_activity WHERE datname = current_database()", logger: logger
+            ).decode((Int32, String, String, String).self) {
+                lines.append("\(pid) \(state) \(wait) \(query)")
+            }
+            return lines.joined(separator: "\n")
         }
-        try await connection.close()
-        return lines.joined(separator: "\n")
     }
 
     /// Polls `path` until it answers `status` (bounded: 60 s).
@@ -113,17 +97,7 @@ extension PostgresOutageTests {
 
     /// Every recipient is listed once, `delivered`.
     static func expectEveryRecipientDeliveredOnce(_ server: ServerProcess, key: String, batchID: String, total: Int) async throws {
-        var rows: [[String: Any]] = []
-        var cursor: String?
-        for _ in 0...(total / 500 + 1) {
-            let query = cursor.flatMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }.map { "&cursor=\($0)" } ?? ""
-            let (status, body) = try await server.request("GET", "/v1/batches/\(batchID)/recipients?limit=500\(query)", key: key)
-            #expect(status == 200, "\(body)")
-            let page = JSON.object(body)
-            rows += page["data"] as? [[String: Any]] ?? []
-            cursor = page["nextCursor"] as? String
-            if cursor == nil { break }
-        }
+        let rows = try await server.allRecipients(batchID: batchID, key: key, total: total)
         let ids = rows.compactMap { $0["id"] as? String }
         #expect(ids.count == total, "every recipient listed")
         #expect(Set(ids).count == ids.count, "no recipient listed twice")
