@@ -41,7 +41,7 @@ extension PostgresStore: SharedDeliveryLimits {
             // A statement of its own, after the lock: under READ COMMITTED it sees every claim and
             // completion committed before the lock was granted (a statement's snapshot is taken
             // when it starts, so reading these in the locking statement could miss them).
-            let state = try await Self.throttleState(request.sendConfig, connection, logger)
+            let state = try await Self.throttleState(request.sendConfig, finished: request.finished, connection, logger)
             let at = Self.date(microseconds: state.now)
             // `updated_at` has microsecond precision; the caller's copy went through a Double.
             guard let version = state.version, abs(version.timeIntervalSince(request.configVersion)) < 0.001 else {
@@ -140,15 +140,22 @@ extension PostgresStore: SharedDeliveryLimits {
     }
 
     /// Database time (µs), the config's version and its recipients in flight.
-    private static func throttleState(_ id: SendConfig.ID, _ connection: PostgresConnection, _ logger: Logger)
-        async throws -> (now: Int64, version: Date?, sending: Int64)
-    {
+    /// `sending` leaves out the caller's finished calls still `sending` under their leases
+    /// (`LimitedClaimRequest.finished`).
+    private static func throttleState(
+        _ id: SendConfig.ID, finished: [HeldLease], _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> (now: Int64, version: Date?, sending: Int64) {
+        let held = finished.compactMap { lease in lease.recipientID.row.map { ($0, lease.leaseToken) } }
         let row = try await connection.row(
             """
             SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint AS now,
                    (SELECT updated_at FROM send_configs WHERE id = \(id.rawValue)) AS version,
                    (SELECT COALESCE(SUM(count_sending), 0)::bigint FROM batches
-                    WHERE send_config_id = \(id.rawValue)) AS sending
+                    WHERE send_config_id = \(id.rawValue))
+                   - (SELECT count(*) FROM recipients r
+                      JOIN unnest(\(held.map(\.0))::bigint[], \(held.map(\.1))::bigint[]) AS f(id, token)
+                        ON r.id = f.id AND r.lease_token = f.token
+                      WHERE r.status = 'sending') AS sending
             """, logger: logger)
         guard let row else { throw PostgresStoreError.corruptRow("clock_timestamp") }
         return (try row.required("now"), try row.optional("version"), try row.required("sending"))

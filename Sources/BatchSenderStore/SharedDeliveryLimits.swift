@@ -34,14 +34,20 @@ public struct LimitedClaimRequest: Hashable, Sendable {
     /// Tokens charged by earlier claims whose chunks made no provider call (paused batch,
     /// dry run, open circuit…): credited back before this claim is weighed.
     public var unusedCalls: Int
+    /// Recipients whose call this process has finished and whose outcome it has not written
+    /// yet: still `sending` in the store, but no longer in flight. Those still `sending` under
+    /// these leases are not counted against `maxConcurrency` (an outcome already written is not
+    /// `sending` any more, so nothing is subtracted twice).
+    public var finished: [HeldLease]
     /// The caller's time, for what is due and for the lease (as `DeliveryQueue.claim`).
     public var now: Date
     public var leaseDuration: TimeInterval
 
     public init(
         sendConfig: SendConfig.ID, configVersion: Date, limits: DeliveryLimits, calls: Int, unusedCalls: Int = 0,
-        now: Date, leaseDuration: TimeInterval
+        finished: [HeldLease] = [], now: Date, leaseDuration: TimeInterval
     ) {
+        self.finished = finished
         self.sendConfig = sendConfig
         self.configVersion = configVersion
         self.limits = limits
@@ -103,4 +109,15 @@ public protocol SharedDeliveryLimits: DeliveryQueue {
     /// No claim of the send config is granted for `seconds` from now (store time) — longer if
     /// already paused for longer: a provider's `Retry-After` applies to the whole account.
     func pause(sendConfig: SendConfig.ID, for seconds: TimeInterval) async throws
+}
+
+/// A recipient under one claim's lease.
+public struct HeldLease: Hashable, Sendable {
+    public var recipientID: Recipient.ID
+    public var leaseToken: Int64
+
+    public init(recipientID: Recipient.ID, leaseToken: Int64) {
+        self.recipientID = recipientID
+        self.leaseToken = leaseToken
+    }
 }

@@ -36,6 +36,8 @@ actor CompletionWriter {
     /// Whether the last write failed: claims wait until one succeeds.
     private var failing = false
     private var buffer: [DeliveryCompletion] = []
+    /// Who is told when each buffered outcome is done with (parallel to `buffer`'s submits).
+    private var finishedCalls: [(FinishedCalls, DeliveryCompletion)] = []
     private var writing = 0
     private var flushScheduled = false
     private var flushing: Task<Void, Never>?
@@ -61,8 +63,10 @@ actor CompletionWriter {
     /// Outcomes submitted and not yet written.
     var backlog: Int { buffer.count + writing }
 
-    func submit(_ completion: DeliveryCompletion) {
+    /// Buffers `completion`; `finished`, when given, is told once it is written or given up.
+    func submit(_ completion: DeliveryCompletion, finished: FinishedCalls? = nil) {
         buffer.append(completion)
+        if let finished { finishedCalls.append((finished, completion)) }
         if buffer.count >= settings.completionBatchSize {
             startFlush()
         } else if !flushScheduled {
@@ -106,8 +110,14 @@ actor CompletionWriter {
         guard flushing == nil, !buffer.isEmpty else { return }
         let batch = buffer
         buffer.removeAll(keepingCapacity: true)
+        let finished = finishedCalls
+        finishedCalls.removeAll(keepingCapacity: true)
         writing = batch.count
-        flushing = Task { await self.write(batch) }
+        flushing = Task {
+            await self.write(batch)
+            // Written (or abandoned): every outcome of the flush is out of the writer's hands.
+            for (calls, completion) in finished { calls.remove([completion]) }
+        }
     }
 
     private func write(_ batch: [DeliveryCompletion]) async {

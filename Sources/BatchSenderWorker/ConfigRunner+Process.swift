@@ -149,9 +149,12 @@ extension ConfigRunner {
     /// Hands the outcome to the writer; the lease stays kept until the writer has recorded it.
     private func finish(_ item: ClaimedDelivery, _ resolution: DeliveryResolution, segments: Int? = nil) async {
         EngineMetrics.delivery(module: config.module, provider: config.provider, resolution: resolution)
-        await writer.submit(DeliveryCompletion(
-            recipientID: item.recipientID, batchID: item.batchID, leaseToken: item.leaseToken, resolution: resolution,
-            segments: segments))
+        if shared != nil { finishedCalls.add(item.recipientID, leaseToken: item.leaseToken) }
+        await writer.submit(
+            DeliveryCompletion(
+                recipientID: item.recipientID, batchID: item.batchID, leaseToken: item.leaseToken, resolution: resolution,
+                segments: segments),
+            finished: shared != nil ? finishedCalls : nil)
     }
 
     /// Why a rendered SMS cannot be sent: empty, or longer than the send config's

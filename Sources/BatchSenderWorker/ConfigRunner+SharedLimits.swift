@@ -36,7 +36,7 @@ extension ConfigRunner {
         do {
             result = try await shared.claim(LimitedClaimRequest(
                 sendConfig: config.id, configVersion: config.updatedAt, limits: limits, calls: calls, unusedCalls: unused,
-                now: now(), leaseDuration: settings.leaseDuration))
+                finished: finishedCalls.leases, now: now(), leaseDuration: settings.leaseDuration))
         } catch {
             // Not credited: keep the refund for the next claim.
             state.withLock { $0.unusedSharedCalls += unused }

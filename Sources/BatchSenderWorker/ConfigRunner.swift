@@ -26,6 +26,8 @@ final class ConfigRunner: Sendable {
     let logger: Logger
     let state: Mutex<RunnerState>
     let breakers: Mutex<[String: CircuitBreaker]> = Mutex([:])
+    /// Finished calls whose outcomes wait for the writer (shared limits only).
+    let finishedCalls = FinishedCalls()
     /// The config's limits in provider calls, as the store weighs them.
     let limits: DeliveryLimits
     /// The queue, when it keeps limits for every process sharing it.

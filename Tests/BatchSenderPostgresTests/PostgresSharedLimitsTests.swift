@@ -181,6 +181,33 @@ struct PostgresSharedLimitsTests {
         }
     }
 
+    @Test("finished calls whose outcomes are not written yet do not hold maxConcurrency, under their own leases only")
+    func finishedCallsFreeTheirSlots() async throws {
+        try await TestDatabase.withStore { store in
+            let f = Fixtures()
+            let (seed, _) = try await sentBatch(store, f, recipients: 10)
+            let limits = DeliveryLimits(perSecond: 1_000, burst: 1_000, maxConcurrency: 2, callSize: 1)
+            let first = try await store.claim(request(seed, limits, calls: 2, f))
+            #expect(first.claimed.count == 2)
+            #expect(try await store.claim(request(seed, limits, calls: 1, f)).refusal == .concurrency)
+            // A lease that is not the recipient's (rescued and claimed again elsewhere) frees nothing.
+            var wrong = request(seed, limits, calls: 2, f)
+            wrong.finished = first.claimed.map { HeldLease(recipientID: $0.recipientID, leaseToken: $0.leaseToken &+ 1) }
+            #expect(try await store.claim(wrong).refusal == .concurrency)
+            // One call finished: one slot, and only one.
+            var one = request(seed, limits, calls: 2, f)
+            one.finished = [HeldLease(recipientID: first.claimed[0].recipientID, leaseToken: first.claimed[0].leaseToken)]
+            #expect(try await store.claim(one).claimed.count == 1)
+            // Once written, an outcome is not `sending`: naming it again subtracts nothing twice.
+            _ = try await store.complete(
+                [DeliveryCompletion(
+                    recipientID: first.claimed[0].recipientID, batchID: first.claimed[0].batchID,
+                    leaseToken: first.claimed[0].leaseToken, resolution: .delivered(providerMessageID: "m"))],
+                now: f.time(12))
+            #expect(try await store.claim(one).refusal == .concurrency)
+        }
+    }
+
     @Test("tokens are charged per started call, and unused ones come back with the next claim")
     func chargesCallsAndRefunds() async throws {
         try await TestDatabase.withStore { store in
