@@ -20,24 +20,10 @@ extension SQLiteStore {
 }
 
 /// The source side of `copy-data` on SQLite.
-public struct SQLiteCopyReader: CopyReader {
+public struct SQLiteCopyReader: CopyReader, SQLiteCopyInspecting {
     let snapshot: DatabaseSnapshot
 
-    public func tableColumns() async throws -> [String: Set<String>] {
-        try await snapshot.read { db in try SQLiteCopyInspection.tableColumns(db) }
-    }
-
-    public func count(_ table: CopyTable) async throws -> Int {
-        try await snapshot.read { db in try SQLiteCopyInspection.count(table, db) }
-    }
-
-    public func total(_ column: String, of table: CopyTable) async throws -> Int64 {
-        try await snapshot.read { db in try SQLiteCopyInspection.total(column, of: table, db) }
-    }
-
-    public func generatedIDHighWater(_ table: CopyTable) async throws -> Int64 {
-        try await snapshot.read { db in try SQLiteCopyInspection.generatedIDHighWater(table, db) }
-    }
+    public var database: any DatabaseReader { snapshot }
 
     public func page(of table: CopyTable, after key: [CopyValue]?, limit: Int) async throws -> [[CopyValue]] {
         let sql = Self.pageSQL(table, continuing: key != nil)

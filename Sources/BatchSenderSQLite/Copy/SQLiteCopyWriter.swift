@@ -9,24 +9,10 @@ extension SQLiteStore {
 /// The target side of `copy-data` on SQLite: each page is one write transaction through one
 /// reused prepared statement. (A multi-row `INSERT` saves nothing here: SQLite runs in-process,
 /// so there is no round trip per row to amortize, only the statement's execution.)
-public struct SQLiteCopyWriter: CopyWriter {
+public struct SQLiteCopyWriter: CopyWriter, SQLiteCopyInspecting {
     let pool: DatabasePool
 
-    public func tableColumns() async throws -> [String: Set<String>] {
-        try await pool.read { db in try SQLiteCopyInspection.tableColumns(db) }
-    }
-
-    public func count(_ table: CopyTable) async throws -> Int {
-        try await pool.read { db in try SQLiteCopyInspection.count(table, db) }
-    }
-
-    public func total(_ column: String, of table: CopyTable) async throws -> Int64 {
-        try await pool.read { db in try SQLiteCopyInspection.total(column, of: table, db) }
-    }
-
-    public func generatedIDHighWater(_ table: CopyTable) async throws -> Int64 {
-        try await pool.read { db in try SQLiteCopyInspection.generatedIDHighWater(table, db) }
-    }
+    public var database: any DatabaseReader { pool }
 
     public func removeAll(from tables: [CopyTable]) async throws {
         try await pool.write { db in
