@@ -124,6 +124,10 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 EOF
+    if [ -f "$bin/../lib/pg_stat_statements.so" ]; then
+        # Statement counts for the benchmarks (scripts/bench/scaleout.py: round trips per delivery).
+        echo "shared_preload_libraries = 'pg_stat_statements'" >>"$TEST_POSTGRES_DIR/data/postgresql.conf"
+    fi
     if [ -f "$TEST_POSTGRES_DIR/data/server.crt" ]; then
         # TLS offered, not required: the tests try every sslmode against this one server.
         echo "ssl = on" >>"$TEST_POSTGRES_DIR/data/postgresql.conf"
@@ -141,6 +145,16 @@ EOF
 CREATE ROLE batchsender LOGIN CREATEDB PASSWORD '$password';
 CREATE DATABASE batchsender OWNER batchsender;
 EOF
+    if grep -q pg_stat_statements "$TEST_POSTGRES_DIR/data/postgresql.conf"; then
+        # In the `postgres` database only (the test databases stay as the product makes them);
+        # the view shows every database's statements to a member of pg_read_all_stats.
+        _test_postgres_as_owner "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$TEST_POSTGRES_DIR" -p "$port" \
+            -U postgres -d postgres >/dev/null <<EOF
+CREATE EXTENSION pg_stat_statements;
+GRANT pg_read_all_stats TO batchsender;
+GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO batchsender;
+EOF
+    fi
     export BATCHSENDER_TEST_DATABASE_URL="postgres://batchsender:$password@127.0.0.1:$port/batchsender"
     if [ -f "$TEST_POSTGRES_DIR/ca.crt" ]; then export BATCHSENDER_TEST_DATABASE_CA="$TEST_POSTGRES_DIR/ca.crt"; fi
     echo "scripts/test: PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, ready in $((SECONDS - started)) s" >&2

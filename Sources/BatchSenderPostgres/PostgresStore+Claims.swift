@@ -70,13 +70,19 @@ extension PostgresStore {
         return claimed
     }
 
-    /// Claims up to `limit` due recipients of one locked batch in one statement (those suppressed
-    /// since they were added become `suppressed` instead) and writes the batch's counts.
+    /// Claims up to `limit` due recipients of one locked batch (those suppressed since they were
+    /// added become `suppressed` instead) and moves the batch's counts, in one statement.
+    ///
+    /// The batch row is locked by the caller, so its counts move by exactly what the statement
+    /// claimed: the `UPDATE batches` CTE adds the deltas counted from the claimed rows and the
+    /// state `BatchLifecycle.claimed` gives (computed here, applied only if anything was claimed).
+    /// Only a claim that settles the batch (its last recipients all suppressed) writes again.
     private static func claim(
         from batch: Batch, limit: Int, token: Int64, expiry: Date, now: Date,
         _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> (claimed: [ClaimedDelivery], batch: Batch, more: Bool) {
         var batch = batch
+        let started = BatchLifecycle.claimed(batch, at: now)
         let rows = try await connection.rows(
             """
             WITH due AS (
@@ -87,15 +93,26 @@ extension PostgresStore {
                 WHERE r.batch_id = \(batch.id.rawValue) AND r.status = 'queued' AND r.next_attempt_at <= \(now)
                 ORDER BY r.next_attempt_at, r.id LIMIT \(limit)
                 FOR UPDATE OF r SKIP LOCKED
+            ), claimed AS (
+                UPDATE recipients r SET
+                    status = CASE WHEN due.suppressed THEN 'suppressed' ELSE 'sending' END,
+                    attempts = r.attempts + CASE WHEN due.suppressed THEN 0 ELSE 1 END,
+                    lease_token = CASE WHEN due.suppressed THEN NULL ELSE \(token) END,
+                    lease_expires_at = CASE WHEN due.suppressed THEN r.lease_expires_at ELSE \(expiry) END,
+                    updated_at = \(now)
+                FROM due WHERE r.id = due.id
+                RETURNING r.id, r.to_address, r.variables, r.attempts, r.retry_generation, r.status, r.next_attempt_at
+            ), moved AS (
+                SELECT count(*) FILTER (WHERE status = 'sending') AS sending,
+                       count(*) FILTER (WHERE status = 'suppressed') AS suppressed
+                FROM claimed
+            ), counted AS (
+                UPDATE batches b SET count_queued = b.count_queued - m.sending - m.suppressed,
+                    count_sending = b.count_sending + m.sending, count_suppressed = b.count_suppressed + m.suppressed,
+                    status = \(started.status.rawValue), started_at = \(started.startedAt), updated_at = \(now)
+                FROM moved m WHERE b.id = \(batch.id.rawValue) AND m.sending + m.suppressed > 0
             )
-            UPDATE recipients r SET
-                status = CASE WHEN due.suppressed THEN 'suppressed' ELSE 'sending' END,
-                attempts = r.attempts + CASE WHEN due.suppressed THEN 0 ELSE 1 END,
-                lease_token = CASE WHEN due.suppressed THEN NULL ELSE \(token) END,
-                lease_expires_at = CASE WHEN due.suppressed THEN r.lease_expires_at ELSE \(expiry) END,
-                updated_at = \(now)
-            FROM due WHERE r.id = due.id
-            RETURNING r.id, r.to_address, r.variables, r.attempts, r.retry_generation, r.status, r.next_attempt_at
+            SELECT * FROM claimed
             """, logger: logger)
         guard !rows.isEmpty else { return ([], batch, false) }
         // RETURNING has no order: put the claims back in due order.
@@ -115,11 +132,12 @@ extension PostgresStore {
             taken.append((try row.required("next_attempt_at"), id, delivery))
         }
         taken.sort { ($0.due, $0.row) < ($1.due, $1.row) }
-        batch = BatchLifecycle.claimed(batch, at: now)
+        batch.status = started.status
+        batch.startedAt = started.startedAt
         batch.updatedAt = now
-        batch = BatchLifecycle.settle(batch, at: now)
-        try await writeState(of: batch, connection, logger)
-        return (taken.map(\.delivery), batch, rows.count == limit)
+        let settled = BatchLifecycle.settle(batch, at: now)
+        if settled != batch { try await writeState(of: settled, connection, logger) }
+        return (taken.map(\.delivery), settled, rows.count == limit)
     }
 
     public func extendLeases(_ held: [(Recipient.ID, leaseToken: Int64)], until: Date) async throws {

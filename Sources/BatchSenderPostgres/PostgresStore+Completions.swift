@@ -6,18 +6,22 @@ import PostgresNIO
 extension PostgresStore {
     /// Records many outcomes in one transaction with set-based statements: the batches are
     /// locked in id order, the held recipients read in one query, each outcome resolved by the one
-    /// shared rule (`Recipient.resolve`), and all rows written by one `UPDATE … FROM
-    /// jsonb_to_recordset`. Counts and completion are written from the locked batch rows.
+    /// shared rule (`Recipient.resolve`), and then one statement writes every recipient row, every
+    /// batch's counts and state, and names the message ids that have events waiting.
+    ///
+    /// Round trips, the lever for throughput here (docs/BENCHMARKS.md): BEGIN, the message-id
+    /// and batch locks, the recipients, the write, COMMIT — and a second batch write only when
+    /// waiting events were applied.
     public func complete(_ completions: [DeliveryCompletion], now: Date) async throws -> CompletionReport {
         guard !completions.isEmpty else { return CompletionReport() }
         let rowIDs = completions.compactMap(\.recipientID.row)
+        // The claim named each recipient's batch; a recipient never changes batch. An outcome
+        // whose recipient is in a batch not named here finds that batch unlocked and is `lost`.
+        let batchIDs = Array(Set(completions.map(\.batchID)))
         return try await transaction { connection in
-            let batchIDs = try await connection.rows(
-                "SELECT DISTINCT batch_id FROM recipients WHERE id = ANY(\(rowIDs))", logger: logger
-            ).map { Batch.ID(rawValue: try $0.required("batch_id")) }
             // Message ids first (see `lockMessageIDs`), then batches in id order, then recipients.
-            try await Self.lockMessageIDs(completions.compactMap(\.resolution.providerMessageID), connection, logger)
-            var batches = try await Self.lockBatches(batchIDs, connection, logger)
+            var batches = try await Self.lockBatches(
+                batchIDs, afterMessageIDs: completions.compactMap(\.resolution.providerMessageID), connection, logger)
             var held = try await Self.heldRecipients(rowIDs, connection, logger)
             var report = CompletionReport()
             var open: Set<Batch.ID> = []
@@ -57,7 +61,9 @@ extension PostgresStore {
                     sentMessages.append((messageID, EventMatch(batch: batch.id, row: row)))
                 }
             }
-            try await Self.writeOutcomes(updates, at: now, connection, logger)
+            let settled = changed.sorted().compactMap { batches[$0].map { BatchLifecycle.settle($0, at: now) } }
+            let waiting = try await Self.writeOutcomes(
+                updates, states: settled, messageIDs: sentMessages.map(\.0), at: now, connection, logger)
             for (workspace, address) in optedOut {
                 try await connection.execute(
                     """
@@ -65,19 +71,23 @@ extension PostgresStore {
                     VALUES (\(workspace.rawValue), \(address), 'unsubscribe', \(now)) ON CONFLICT DO NOTHING
                     """, logger: logger)
             }
-            // Events that arrived before these outcomes (CONTRACT §6: never lost), applied on top
-            // of the counts moved here.
-            var state = EventApplication(batches: batches, changed: changed)
-            // One indexed query (a partial index, nearly always empty) tells which ids have any.
-            let waiting = try await Self.messagesWithPendingEvents(sentMessages.map(\.0), connection, logger)
-            for (messageID, match) in sentMessages where waiting.contains(messageID) {
-                try await Self.applyPendingEvents(messageID: messageID, to: match, now: now, &state, connection, logger)
+            var final = Dictionary(uniqueKeysWithValues: settled.map { ($0.id, $0) })
+            if !waiting.isEmpty {
+                // Events that arrived before these outcomes (CONTRACT §6: never lost), applied on
+                // top of the counts moved here; the batches are written again, settled after them.
+                var state = EventApplication(batches: batches, changed: changed)
+                for (messageID, match) in sentMessages where waiting.contains(messageID) {
+                    try await Self.applyPendingEvents(messageID: messageID, to: match, now: now, &state, connection, logger)
+                }
+                for id in state.changed.sorted() {
+                    guard let batch = state.batches[id] else { continue }
+                    let again = BatchLifecycle.settle(batch, at: now)
+                    try await Self.writeState(of: again, connection, logger)
+                    final[id] = again
+                }
             }
-            for id in state.changed.sorted() {
-                guard let batch = state.batches[id] else { continue }
-                let settled = BatchLifecycle.settle(batch, at: now)
-                if settled.completedAt != nil && open.contains(id) { report.completedBatches.append(id) }
-                try await Self.writeState(of: settled, connection, logger)
+            for (id, batch) in final.sorted(by: { $0.key < $1.key }) where batch.completedAt != nil && open.contains(id) {
+                report.completedBatches.append(id)
             }
             return report
         }
@@ -107,37 +117,33 @@ extension PostgresStore {
         return held
     }
 
-    /// Which of `messageIDs` have events waiting for them.
-    private static func messagesWithPendingEvents(
-        _ messageIDs: [String], _ connection: PostgresConnection, _ logger: Logger
-    ) async throws -> Set<String> {
-        guard !messageIDs.isEmpty else { return [] }
-        return Set(
-            try await connection.rows(
-                """
-                SELECT DISTINCT message_id FROM provider_events
-                WHERE recipient_id IS NULL AND message_id = ANY(\(messageIDs))
-                """, logger: logger
-            ).map { try $0.required("message_id", as: String.self) })
-    }
-
-    /// Writes resolved recipients in one statement; the lease ends with the outcome.
+    /// One statement: writes the resolved recipients (their leases end with the outcome) and the
+    /// batches' settled counts and state, and returns which of `messageIDs` have events waiting
+    /// for them (a partial index, nearly always empty). Data-modifying CTEs run exactly once
+    /// whether or not the main query reads them (PostgreSQL docs, "WITH Queries", 7.8.4); the
+    /// main query reads `provider_events`, which neither touches.
     private static func writeOutcomes(
-        _ updates: [[String: JSONValue]], at now: Date, _ connection: PostgresConnection, _ logger: Logger
-    ) async throws {
-        guard !updates.isEmpty else { return }
-        try await connection.execute(
+        _ updates: [[String: JSONValue]], states: [Batch], messageIDs: [String], at now: Date,
+        _ connection: PostgresConnection, _ logger: Logger
+    ) async throws -> Set<String> {
+        guard !updates.isEmpty else { return [] }
+        let rows = try await connection.rows(
             """
-            UPDATE recipients r SET status = u.status, attempts = u.attempts, last_error = u.last_error,
-                provider_message_id = u.provider_message_id, next_attempt_at = to_timestamp(u.next_attempt_at),
-                sent_at = to_timestamp(u.sent_at), delivered_at = to_timestamp(u.delivered_at), updated_at = \(now),
-                segments = COALESCE(u.segments, r.segments), lease_token = NULL, lease_expires_at = NULL
-            FROM jsonb_to_recordset(\(recordset(updates))::jsonb) AS u(
-                id bigint, status text, attempts integer, last_error text, provider_message_id text,
-                next_attempt_at double precision, sent_at double precision, delivered_at double precision,
-                segments integer)
-            WHERE r.id = u.id
+            WITH outcomes AS (
+                UPDATE recipients r SET status = u.status, attempts = u.attempts, last_error = u.last_error,
+                    provider_message_id = u.provider_message_id, next_attempt_at = to_timestamp(u.next_attempt_at),
+                    sent_at = to_timestamp(u.sent_at), delivered_at = to_timestamp(u.delivered_at), updated_at = \(now),
+                    segments = COALESCE(u.segments, r.segments), lease_token = NULL, lease_expires_at = NULL
+                FROM jsonb_to_recordset(\(recordset(updates))::jsonb) AS u(
+                    id bigint, status text, attempts integer, last_error text, provider_message_id text,
+                    next_attempt_at double precision, sent_at double precision, delivered_at double precision,
+                    segments integer)
+                WHERE r.id = u.id
+            ), states AS (\(unescaped: batchStatesHead)\(recordset(states.map(\.stateRecord)))::jsonb\(unescaped: batchStatesTail))
+            SELECT DISTINCT message_id FROM provider_events
+            WHERE recipient_id IS NULL AND message_id = ANY(\(messageIDs))
             """, logger: logger)
+        return Set(try rows.map { try $0.required("message_id", as: String.self) })
     }
 }
 

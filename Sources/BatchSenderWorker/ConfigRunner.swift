@@ -42,6 +42,8 @@ final class ConfigRunner: Sendable {
         var templates: [Batch.ID: PayloadTemplates?] = [:]
         /// Each batch's status, when it was read and the signal's version of it then.
         var statuses: [Batch.ID: (status: BatchStatus, at: Date, version: Int)] = [:]
+        /// Status reads in flight, which every chunk that needs the status then joins.
+        var statusReads: [Batch.ID: (version: Int, read: Task<BatchStatus?, Never>)] = [:]
         /// The provider asked us to slow down (a 429 with `Retry-After`): no claims before this.
         var pausedUntil: ContinuousClock.Instant?
         var bucket: TokenBucket

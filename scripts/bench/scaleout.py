@@ -48,6 +48,47 @@ def wait_healthy(server):
     raise RuntimeError(f"process on port {server.port} never answered /health")
 
 
+def psql(url, sql):
+    """One value from `sql` on the database of `url`."""
+    return subprocess.run(["psql", "-X", "-q", "-t", "-A", "-d", url, "-c", sql], check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+class RoundTrips:
+    """Statements and commits PostgreSQL ran for the database of `url` between `start` and
+    `stop`: how many round trips a delivery costs, a figure the machine's noise leaves alone.
+    Needs pg_stat_statements, which scripts/test-postgres.sh installs in the `postgres` database."""
+
+    def __init__(self, url):
+        self.url = url
+        base, _, query = url.partition("?")
+        self.stats_url = base[: base.rfind("/")] + "/postgres" + ("?" + query if query else "")
+        self.database = base[base.rfind("/") + 1:]
+
+    def counts(self):
+        return [int(v) for v in psql(self.stats_url, f"""
+            SELECT (SELECT COALESCE(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+                    WHERE d.datname = '{self.database}')
+                   || ' ' || (SELECT xact_commit FROM pg_stat_database WHERE datname = '{self.database}')""").split()]
+
+    def start(self):
+        psql(self.stats_url, "SELECT pg_stat_statements_reset()")
+        time.sleep(1.5)  # pg_stat_database lags up to PGSTAT_MIN_INTERVAL (1 s) behind the backends.
+        self.before = self.counts()
+
+    def stop(self):
+        time.sleep(1.5)
+        statements, commits = self.counts()
+        return statements, commits - self.before[1]
+
+    def top(self, n=12):
+        """The most frequent statements: calls and the first words of each."""
+        return psql(self.stats_url, f"""
+            SELECT calls || '  ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 110)
+            FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+            WHERE d.datname = '{self.database}' ORDER BY calls DESC LIMIT {n}""")
+
+
 def run_shape(name, binary, workdir, database_url, workers, recipients, per_second, burst, ports):
     """Starts the processes of one shape, delivers one batch, stops them; returns a result dict."""
     processes = []
@@ -64,21 +105,27 @@ def run_shape(name, binary, workdir, database_url, workers, recipients, per_seco
                 wait_healthy(worker)
         cpu_before = sum(cpu_seconds(p.proc.pid) for p in processes)
         busy_before, total_before = machine_busy()
-        seconds, counts = run_batch(api, recipients, per_second, burst, 64)
+        trips = RoundTrips(database_url) if database_url.startswith("postgres") else None
+        seconds, counts = run_batch(api, recipients, per_second, burst, 64, trips.start if trips else None)
         cpu = sum(cpu_seconds(p.proc.pid) for p in processes) - cpu_before
         busy_after, total_after = machine_busy()
+        statements, commits = trips.stop() if trips else (None, None)
+        if trips and os.environ.get("SCALEOUT_TOP_STATEMENTS"):
+            print(trips.top(), flush=True)
     finally:
         for process in processes:
             process.stop()
     busy = (busy_after - busy_before) / max(1, total_after - total_before)
     return {"name": name, "seconds": seconds, "rate": recipients / seconds, "delivered": counts["delivered"],
-            "cpu_us": 1e6 * cpu / recipients, "busy": busy}
+            "cpu_us": 1e6 * cpu / recipients, "busy": busy, "statements": statements, "commits": commits}
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=100_000)
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/batchsender"))
+    parser.add_argument("--shapes", default="sqlite,pg,pg-workers",
+                        help="which of sqlite, pg (1 all) and pg-workers (1 api + 2 workers) to run")
     args = parser.parse_args()
     server_url = os.environ.get("BATCHSENDER_TEST_DATABASE_URL")
     if not server_url:
@@ -92,9 +139,11 @@ def main():
     try:
         ceiling = wrk_ceiling()
         print(f"wrk -t1 -c64 against nginx: {ceiling:,.0f} requests/s")
-        shapes = [("SQLite, 1 all", f"sqlite:{workdir}/bench.db", 0),
-                  ("PostgreSQL, 1 all", fresh_database(server_url), 0),
-                  ("PostgreSQL, 1 api + 2 workers", fresh_database(server_url), 2)]
+        wanted = args.shapes.split(",")
+        shapes = [(name, url(), workers) for key, name, url, workers in [
+            ("sqlite", "SQLite, 1 all", lambda: f"sqlite:{workdir}/bench.db", 0),
+            ("pg", "PostgreSQL, 1 all", lambda: fresh_database(server_url), 0),
+            ("pg-workers", "PostgreSQL, 1 api + 2 workers", lambda: fresh_database(server_url), 2)] if key in wanted]
         results = []
         for name, url, workers in shapes:
             result = run_shape(name, args.binary, workdir, url, workers, args.recipients, 1_000_000, 10_000,
@@ -103,6 +152,11 @@ def main():
             print(f"{name}: {result['seconds']:.2f} s, {result['rate']:,.0f} deliveries/s, delivered "
                   f"{result['delivered']:,}, server CPU {result['cpu_us']:.0f} µs per delivery (with the upload), "
                   f"machine busy {100 * result['busy']:.0f} %", flush=True)
+            if result["statements"] is not None:
+                print(f"    per 1,000 deliveries: {1000 * result['statements'] / args.recipients:,.0f} statements, "
+                      f"{1000 * result['commits'] / args.recipients:,.0f} transactions", flush=True)
+        if not results or not results[0]["name"].startswith("SQLite"):
+            return
         sqlite = results[0]["rate"]
         for result in results[1:]:
             print(f"{result['name']}: {100 * result['rate'] / sqlite:.0f} % of SQLite's deliveries/s")

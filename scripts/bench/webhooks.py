@@ -61,7 +61,7 @@ def histogram_quantile(metrics, name, q):
     return None
 
 
-def run_batch(server, recipients, per_second, burst, concurrency):
+def run_batch(server, recipients, per_second, burst, concurrency, before_send=None):
     rate_limit = {"perSecond": per_second} if burst is None else {"perSecond": per_second, "burst": burst}
     config = server.call("POST", "/v1/send-configs", {
         "module": "webhook", "provider": "http", "rateLimit": rate_limit, "maxConcurrency": concurrency})["id"]
@@ -69,6 +69,8 @@ def run_batch(server, recipients, per_second, burst, concurrency):
         "sendConfigId": config, "payload": {"url": f"http://127.0.0.1:{NGINX_PORT}/hook", "body": {"n": "{{n}}"}}})["id"]
     csv = "to,n\n" + "".join(f"https://example.com/r/{i},{i}\n" for i in range(recipients))
     server.call("POST", f"/v1/batches/{batch}/recipients", csv.encode(), "text/csv")
+    if before_send:
+        before_send()
     return server.send_and_wait(batch)
 
 
