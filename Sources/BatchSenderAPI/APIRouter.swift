@@ -8,6 +8,7 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
     router.add(middleware: ProblemMiddleware())
     OperationsController(store: services.store).addRoutes(to: router)
     if let metrics = services.metrics { MetricsController(endpoint: metrics).addRoutes(to: router) }
+    ReferenceController().addRoutes(to: router)
 
     // Provider callbacks authenticate by their signatures, not by API keys.
     EventsController(services: services).addRoutes(to: router.group("v1/events"))
@@ -18,6 +19,8 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
     RecipientsController(services: services).addRoutes(to: v1.group("batches"))
     APIKeysController(services: services).addRoutes(to: v1.group("api-keys"))
     SuppressionsController(services: services).addRoutes(to: v1.group("suppressions"))
+    // Last: it wraps only the not-found responder, and needs every route.
+    router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router
 }
 
