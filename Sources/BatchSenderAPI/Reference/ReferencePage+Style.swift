@@ -37,6 +37,7 @@ extension ReferencePage {
         .req{color:var(--problem);font-size:.78em}
         .status{font:600 .9em ui-monospace,Menlo,Consolas,monospace}.status.ok{color:var(--ok)}.status.problem{color:var(--problem)}
         ul.media{margin:.2em 0;padding-left:1.2em}
+        p.errors{font-size:.9em;color:var(--muted)}p.errors .status{margin-left:.35em}
         details{margin:.6em 0}summary{cursor:pointer;color:var(--muted);font-size:.9em}
         @media (max-width:860px){nav{position:static;width:auto;border-right:0;border-bottom:1px solid var(--line)}main{margin-left:0;padding:1.2em}}
         """

@@ -78,6 +78,12 @@ enum ReferencePage {
                 out += "<li><code>\(HTML.escape(type))</code>: \(typeLabel(schema))</li>"
             }
             out += "</ul>"
+            // The fields of a JSON body right here; the schema's own section has the same table.
+            if let name = body.content.lazy.compactMap({ $0.schema.referencedName }).first,
+               let schema = APIReference.schemas.first(where: { $0.name == name })?.schema, case .object(let fields, _) = schema.kind,
+               !fields.isEmpty {
+                out += fieldsTable(schema)
+            }
             let example = body.example ?? body.content.lazy.compactMap { $0.schema.referencedName.flatMap(schemaExample) }.first
                 ?? body.content.lazy.compactMap(\.schema.example).first
             if let example { out += exampleBlock(example) }
@@ -87,13 +93,14 @@ enum ReferencePage {
             let body = response.schema.map { "<code>\(HTML.escape(response.mediaType ?? ""))</code> \(typeLabel($0))" } ?? "—"
             out += "<tr><td><span class=\"status ok\">\(response.status)</span></td><td>\(HTML.inline(response.description))</td><td>\(body)</td></tr>"
         }
-        let documented = Set(operation.responses.map(\.status))
-        for status in operation.problemStatuses where !documented.contains(status) {
-            guard let problem = ProblemResponse.all.first(where: { $0.status == status }) else { continue }
-            out += "<tr><td><a class=\"status problem\" href=\"#error-\(status)\">\(status)</a></td>"
-                + "<td>\(HTML.inline(problem.description))</td><td><a href=\"#schema-Problem\">Problem</a></td></tr>"
-        }
         out += "</tbody></table>"
+        // Errors share their meaning across operations: one line here, explained once in Errors.
+        let documented = Set(operation.responses.map(\.status))
+        let problems = operation.problemStatuses.filter { !documented.contains($0) }
+        if !problems.isEmpty {
+            out += "<p class=\"errors\">Errors (<a href=\"#schema-Problem\">Problem</a>): "
+                + problems.map { "<a class=\"status problem\" href=\"#error-\($0)\">\($0)</a>" }.joined(separator: " ") + "</p>"
+        }
         if let example = operation.responses.lazy.compactMap({ $0.example ?? $0.schema?.referencedName.flatMap(schemaExample) }).first {
             out += "<details><summary>Example response</summary>\(exampleBlock(example))</details>"
         }
@@ -142,9 +149,7 @@ enum ReferencePage {
             out += "<article class=\"schema\" id=\"schema-\(name)\"><h3>\(HTML.escape(name))</h3>"
             if let description = schema.description { out += HTML.paragraphs(description) }
             if case .object = schema.kind {
-                out += "<table><thead><tr><th>Field</th><th>Type</th><th>Description</th></tr></thead><tbody>"
-                out += rows(schema, prefix: "")
-                out += "</tbody></table>"
+                out += fieldsTable(schema)
             } else {
                 out += "<p>\(typeLabel(schema))</p>"
             }
@@ -152,6 +157,11 @@ enum ReferencePage {
             out += "</article>\n"
         }
         return out + "</section>\n"
+    }
+
+    static func fieldsTable(_ schema: APISchema) -> String {
+        "<table><thead><tr><th>Field</th><th>Type</th><th>Description</th></tr></thead><tbody>"
+            + rows(schema, prefix: "") + "</tbody></table>"
     }
 
     /// One row per property; properties of inline objects follow as `parent.child`.
