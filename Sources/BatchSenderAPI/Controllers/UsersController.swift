@@ -3,6 +3,7 @@ import BatchSenderDelivery
 import BatchSenderSecrets
 import BatchSenderStore
 import Hummingbird
+import Logging
 
 /// `/v1/users` (CONTRACT §10): the workspace's dashboard users, for admin keys. A password goes
 /// in (bcrypt-hashed at once) and never comes out: responses carry neither it nor its hash.
@@ -34,6 +35,7 @@ struct UsersController<Store: DataStore> {
                 id: .generate(at: now), workspaceID: caller.workspaceID, email: email, role: role,
                 passwordHash: await services.passwords.hash(password), createdAt: now, updatedAt: now)
             try await store.insertUser(user, by: try context.requireChange())
+            context.logger.info("dashboard user created", metadata: Self.metadata(user))
             return JSONResponse(.created, Present.user(user))
         }
     }
@@ -65,6 +67,8 @@ struct UsersController<Store: DataStore> {
         if let password { user.passwordHash = await services.passwords.hash(password) }
         user.updatedAt = services.now()
         try await store.updateUser(user, by: try context.requireChange())
+        context.logger.info(
+            "dashboard user changed", metadata: Self.metadata(user).merging(["user.password_changed": "\(password != nil)"]) { $1 })
         return JSONResponse(.ok, Present.user(user)).response
     }
 
@@ -75,6 +79,11 @@ struct UsersController<Store: DataStore> {
             try await store.deleteUser(User.ID(rawValue: raw), in: caller.workspaceID, by: try context.requireChange())
         else { throw APIError.notFound("user \(raw) not found") }
         return Response(status: .noContent)
+    }
+
+    /// What a log line may say about a user: never the password or its hash.
+    static func metadata(_ user: User) -> Logger.Metadata {
+        ["user.id": "\(user.id)", "user.role": "\(user.role.rawValue)", "workspace.id": "\(user.workspaceID)"]
     }
 
     private func load(_ context: APIContext) async throws -> User {
