@@ -54,7 +54,7 @@ import Testing
     @Test func badPasswordsAreRefusedInOneLine() throws {
         let cases: [(String?, String)] = [
             (nil, "no password"),
-            ("", "must not be empty"),
+            ("\n", "must not be empty"),
             ("short\n", "at least 8 characters"),
             (String(repeating: "x", count: 73) + "\n", "at most 72 bytes"),
         ]
