@@ -13,12 +13,14 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
     // Provider callbacks authenticate by their signatures, not by API keys.
     EventsController(services: services).addRoutes(to: router.group("v1/events"))
 
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(store: services.store))
+    // Every route of this group needs a key and the permission `RoutePermissions` names for it.
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(store: services.store)).add(middleware: PermissionMiddleware())
     SendConfigsController(services: services).addRoutes(to: v1.group("send-configs"))
     BatchesController(services: services).addRoutes(to: v1.group("batches"))
     RecipientsController(services: services).addRoutes(to: v1.group("batches"))
     APIKeysController(services: services).addRoutes(to: v1.group("api-keys"))
     SuppressionsController(services: services).addRoutes(to: v1.group("suppressions"))
+    UsersController(services: services).addRoutes(to: v1.group("users"))
     // Last: it wraps only the not-found responder, and needs every route.
     router.add(middleware: MethodNotAllowedMiddleware(routes: router.routes))
     return router

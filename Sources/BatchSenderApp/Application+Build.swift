@@ -27,17 +27,23 @@ public enum BatchSender {
         return try await store.bootstrap(workspace: workspace, key: key) ? plaintext : nil
     }
 
-    /// Creates an API key in the workspace `slug` (creating the workspace if needed).
-    public static func createKey(name: String, workspaceSlug slug: String, in store: some WorkspaceStore, now: Date = Date())
-        async throws -> String
-    {
+    /// Creates an API key with `scopes` in the workspace `slug` (creating the workspace if needed).
+    public static func createKey(
+        name: String, workspaceSlug slug: String, scopes: [APIScope] = APIScope.defaultScopes,
+        in store: some WorkspaceStore, now: Date = Date()
+    ) async throws -> String {
+        let workspace = try await ensureWorkspace(slug: slug, in: store, now: now)
+        let (key, plaintext) = APIKey.make(name: name, scopes: scopes, in: workspace.id, at: now)
+        try await store.insertAPIKey(key, by: ChangeContext(actor: .cli("keys create")))
+        return plaintext
+    }
+
+    /// The workspace `slug`, created when absent; a malformed slug is a `ConfigError`.
+    static func ensureWorkspace(slug: String, in store: some WorkspaceStore, now: Date) async throws -> Workspace {
         guard Self.isValidSlug(slug) else {
             throw ConfigError("workspace slug must be 1 to 64 of a-z, 0-9 and -, got \(slug)")
         }
-        let workspace = try await store.ensureWorkspace(Workspace(id: .generate(at: now), slug: slug, createdAt: now))
-        let (key, plaintext) = APIKey.make(name: name, in: workspace.id, at: now)
-        try await store.insertAPIKey(key)
-        return plaintext
+        return try await store.ensureWorkspace(Workspace(id: .generate(at: now), slug: slug, createdAt: now))
     }
 
     static func isValidSlug(_ slug: String) -> Bool {

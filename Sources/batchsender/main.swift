@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatchSenderApp
+import BatchSenderCore
 import Foundation
 import Hummingbird
 import Logging
@@ -10,7 +11,7 @@ struct BatchSenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batchsender",
         abstract: "Delivers large batches of personalized messages through real providers.",
-        subcommands: [Serve.self, Migrate.self, Keys.self, CopyData.self])
+        subcommands: [Serve.self, Migrate.self, Keys.self, Users.self, CopyData.self])
 }
 
 /// Every setting of CONTRACT §1 as a flag; each falls back to its environment variable.
@@ -89,13 +90,70 @@ struct Keys: AsyncParsableCommand {
         @OptionGroup var settings: Settings
         @Option(help: "a name to recognise the key by") var name: String
         @Option(help: "workspace slug; created if it does not exist") var workspace: String = "default"
+        @Option(help: "what the key may do, comma-separated: admin, send, read") var scopes: String = "admin"
+
+        func run() async throws {
+            let names = scopes.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            let parsed: [APIScope]
+            switch APIScope.parse(names) {
+            case .success(let valid): parsed = valid
+            case .failure(let error): throw ConfigError("--scopes: \(error.message)")
+            }
+            let config = try settings.resolve()
+            let key = try await BatchSender.withStore(config, logger: settings.logger(config)) { store in
+                try await BatchSender.createKey(name: name, workspaceSlug: workspace, scopes: parsed, in: store)
+            }
+            print(key)
+        }
+    }
+}
+
+extension UserRole: ExpressibleByArgument {}
+
+struct Users: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage dashboard users.",
+        discussion: """
+            The password is read from the first line of stdin (so it stays out of the shell history \
+            and the process list): at least \(PasswordPolicy.minimumCharacters) characters and at most \
+            \(PasswordPolicy.maximumBytes) bytes, bcrypt's limit.
+            """,
+        subcommands: [Create.self, Passwd.self])
+
+    /// The first line of stdin, without its line break; `nil` when stdin is empty.
+    static func passwordFromStdin() -> String? { readLine(strippingNewline: true) }
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a dashboard user; the password is the first line of stdin.")
+        @OptionGroup var settings: Settings
+        @Option(help: "the user's email address (unique, case-insensitively)") var email: String
+        @Option(help: "workspace slug; created if it does not exist") var workspace: String
+        @Option(help: "admin | member | viewer") var role: UserRole = .member
 
         func run() async throws {
             let config = try settings.resolve()
-            let key = try await BatchSender.withStore(config, logger: settings.logger(config)) { store in
-                try await BatchSender.createKey(name: name, workspaceSlug: workspace, in: store)
+            let password = Users.passwordFromStdin()
+            let user = try await BatchSender.withStore(config, logger: settings.logger(config)) { store in
+                try await BatchSender.createUser(email: email, workspaceSlug: workspace, role: role, password: password, in: store)
             }
-            print(key)
+            print(user.id)
+        }
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a dashboard user's password; the new one is the first line of stdin.")
+        @OptionGroup var settings: Settings
+        @Option(help: "the user's email address") var email: String
+
+        func run() async throws {
+            let config = try settings.resolve()
+            let password = Users.passwordFromStdin()
+            try await BatchSender.withStore(config, logger: settings.logger(config)) { store in
+                try await BatchSender.changePassword(email: email, password: password, in: store)
+            }
         }
     }
 }
