@@ -13,6 +13,8 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
     EventsController(services: services).addRoutes(to: router.group("v1/events"))
 
     let v1 = router.group("v1").add(middleware: AuthMiddleware(store: services.store))
+    // After authentication: the limit is per key, and requests without a valid key never reach it.
+    if let limiter = services.rateLimiter { v1.add(middleware: RateLimitMiddleware(limiter: limiter)) }
     SendConfigsController(services: services).addRoutes(to: v1.group("send-configs"))
     BatchesController(services: services).addRoutes(to: v1.group("batches"))
     RecipientsController(services: services).addRoutes(to: v1.group("batches"))
