@@ -11,6 +11,14 @@ public struct RateLimitDecision: Sendable, Hashable {
     public var resetSeconds: Int
     /// Refused requests only: whole seconds, rounded up and at least 1, until one is allowed.
     public var retryAfterSeconds: Int?
+
+    public init(allowed: Bool, limit: Int, remaining: Int, resetSeconds: Int, retryAfterSeconds: Int?) {
+        self.allowed = allowed
+        self.limit = limit
+        self.remaining = remaining
+        self.resetSeconds = resetSeconds
+        self.retryAfterSeconds = retryAfterSeconds
+    }
 }
 
 /// One GCRA bucket (`CellRate`) per key, in memory, behind one lock.
