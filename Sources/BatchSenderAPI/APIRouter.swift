@@ -13,8 +13,11 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
     // Provider callbacks authenticate by their signatures, not by API keys.
     EventsController(services: services).addRoutes(to: router.group("v1/events"))
 
-    // Every route of this group needs a key and the permission `RoutePermissions` names for it.
-    let v1 = router.group("v1").add(middleware: AuthMiddleware(store: services.store)).add(middleware: PermissionMiddleware())
+    let v1 = router.group("v1").add(middleware: AuthMiddleware(store: services.store))
+    // After authentication: the limit is per key, and requests without a valid key never reach it.
+    if let limiter = services.rateLimiter { v1.add(middleware: RateLimitMiddleware(limiter: limiter)) }
+    // Every route of this group needs the permission `RoutePermissions` names for it.
+    v1.add(middleware: PermissionMiddleware())
     SendConfigsController(services: services).addRoutes(to: v1.group("send-configs"))
     BatchesController(services: services).addRoutes(to: v1.group("batches"))
     RecipientsController(services: services).addRoutes(to: v1.group("batches"))

@@ -22,12 +22,16 @@ public struct APIServices<Store: DataStore>: Sendable {
     public var events: EventServices?
     /// bcrypt for `/v1/users` passwords; tests lower its cost.
     public var passwords = PasswordHasher()
+    /// The per-API-key request limit of `/v1` (CONTRACT §11); `nil` turns it off.
+    public var rateLimiter: KeyedRateLimiter<APIKey.ID>?
 
     public init(
         store: Store, sealer: CredentialSealer, limits: Limits = Limits(), addresses: AddressValidator,
         notifier: any DeliveryNotifier = SilentNotifier(), metrics: MetricsEndpoint? = nil,
-        testSender: TestSender? = nil, events: EventServices? = nil, now: @escaping @Sendable () -> Date = { Date() }
+        testSender: TestSender? = nil, events: EventServices? = nil, rateLimiter: KeyedRateLimiter<APIKey.ID>? = nil,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.rateLimiter = rateLimiter
         self.events = events
         self.notifier = notifier
         self.metrics = metrics

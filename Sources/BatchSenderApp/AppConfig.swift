@@ -35,6 +35,8 @@ public struct AppConfig: Sendable {
     /// it. Wake-ups (in process, and `LISTEN/NOTIFY` on PostgreSQL) make it rarely matter; tests
     /// raise it to prove that a wake-up, not a poll, started the work.
     public var pollInterval: Duration = .seconds(1)
+    /// `BATCHSENDER_API_RATE_LIMIT`: requests per API key, per process; `nil` is off.
+    public var apiRateLimit: APIRateLimit? = .default
 
     public init(
         database: Database = .sqlite(path: "batchsender.db"), host: String = "127.0.0.1", port: Int = 8080,
@@ -85,6 +87,7 @@ extension AppConfig {
         case metricsToken = "BATCHSENDER_METRICS_TOKEN"
         case logLevel = "BATCHSENDER_LOG_LEVEL"
         case pollInterval = "BATCHSENDER_POLL_INTERVAL"
+        case apiRateLimit = "BATCHSENDER_API_RATE_LIMIT"
 
         /// `--database-url`, `--host`, …
         public var flag: String {
@@ -139,6 +142,7 @@ extension AppConfig {
             config.logLevel = level
         }
         if let raw = value(.pollInterval) { config.pollInterval = try parsePollInterval(raw) }
+        if let raw = value(.apiRateLimit) { config.apiRateLimit = try parseAPIRateLimit(raw) }
         switch config.database {
         case .sqlite where role != .all:
             throw ConfigError("with SQLite only --role all is allowed: one process owns the database")
@@ -175,6 +179,17 @@ extension AppConfig {
             throw ConfigError("\(Setting.pollInterval.rawValue) must be a number of seconds from 0.01 to 3600, got \(raw)")
         }
         return .milliseconds(Int((seconds * 1000).rounded()))
+    }
+
+    /// `N/s` or `N/m`, optionally `,burst=B`, or `0` for no limit (see `APIRateLimit`).
+    static func parseAPIRateLimit(_ raw: String) throws(ConfigError) -> APIRateLimit? {
+        do {
+            return try APIRateLimit.parse(raw)
+        } catch {
+            throw ConfigError(
+                "\(Setting.apiRateLimit.rawValue) must be N/s or N/m with N from 1 to 1000000, optionally followed by "
+                    + ",burst=B with B from 1 to 10000000, or 0 for no limit; got \(raw)")
+        }
     }
 
     static func parseBool(_ raw: String) -> Bool? {

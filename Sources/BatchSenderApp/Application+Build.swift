@@ -58,7 +58,8 @@ public enum BatchSender {
         APIServices(
             store: store, sealer: try CredentialSealer(masterKey: masterKey),
             addresses: AddressValidator(policy: config.networkPolicy), notifier: notifier,
-            metrics: metrics, testSender: testSender, events: events)
+            metrics: metrics, testSender: testSender, events: events,
+            rateLimiter: config.apiRateLimit.map { KeyedRateLimiter($0) })
     }
 
     /// `batchsender serve`: opens the configured store, builds the server for `config.role` and

@@ -33,13 +33,18 @@ struct Settings: ParsableArguments {
     @Option(help: "trace|debug|info|notice|warning|error|critical [env: BATCHSENDER_LOG_LEVEL]") var logLevel: String?
     @Option(help: "seconds an idle worker waits before looking for work unprompted (default 1) [env: BATCHSENDER_POLL_INTERVAL]")
     var pollInterval: String?
+    @Option(help: """
+        requests per API key and process: N/s or N/m, optionally ,burst=B (default burst 2×N), or 0 for \
+        no limit (default 100/s,burst=200) [env: BATCHSENDER_API_RATE_LIMIT]
+        """)
+    var apiRateLimit: String?
 
     func resolve(role: AppConfig.Role = .all) throws -> AppConfig {
         let pairs: [(AppConfig.Setting, String?)] = [
             (.databaseURL, databaseURL), (.host, host), (.port, port), (.masterKey, masterKey),
             (.allowPrivateNetworks, allowPrivateNetworks), (.allowedPrivateHosts, allowedPrivateHosts), (.publicURL, publicURL),
             (.snsCertURLPattern, snsCertURLPattern), (.metricsToken, metricsToken), (.logLevel, logLevel),
-            (.pollInterval, pollInterval),
+            (.pollInterval, pollInterval), (.apiRateLimit, apiRateLimit),
         ]
         var flags: [AppConfig.Setting: String] = [:]
         for (setting, value) in pairs { if let value { flags[setting] = value } }
