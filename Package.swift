@@ -140,6 +140,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // The server's idle timeout and connection cap (HTTPServerLimits).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                // HTTPS: TLS with HTTP/1.1 and HTTP/2 by ALPN (ServerTLS, HTTPServerLimits).
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

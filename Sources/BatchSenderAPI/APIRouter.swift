@@ -5,6 +5,7 @@ import Hummingbird
 /// `/v1` behind bearer authentication.
 public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> Router<APIContext> {
     let router = Router(context: APIContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware())
     OperationsController(store: services.store).addRoutes(to: router)
     if let metrics = services.metrics { MetricsController(endpoint: metrics).addRoutes(to: router) }
@@ -33,6 +34,7 @@ public func buildAPIRouter<Store: DataStore>(_ services: APIServices<Store>) -> 
 /// `/metrics`, nothing else (CONTRACT §9).
 public func buildOperationsRouter(store: some StoreHealth, metrics: MetricsEndpoint?) -> Router<APIContext> {
     let router = Router(context: APIContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware())
     OperationsController(store: store).addRoutes(to: router)
     if let metrics { MetricsController(endpoint: metrics).addRoutes(to: router) }

@@ -30,6 +30,9 @@ public struct AppConfig: Sendable {
     public var snsCertURLPattern: String
     public var metricsToken: String?
     public var logLevel: Logger.Level
+    public var logFormat: LogFormat = .text
+    /// Serve HTTPS with these PEM files (CONTRACT §12); `nil` serves plain HTTP.
+    public var tls: TLSFiles?
     public var role: Role
     /// `BATCHSENDER_POLL_INTERVAL`: how often an idle engine looks for due work when nothing woke
     /// it. Wake-ups (in process, and `LISTEN/NOTIFY` on PostgreSQL) make it rarely matter; tests
@@ -88,6 +91,9 @@ extension AppConfig {
         case logLevel = "BATCHSENDER_LOG_LEVEL"
         case pollInterval = "BATCHSENDER_POLL_INTERVAL"
         case apiRateLimit = "BATCHSENDER_API_RATE_LIMIT"
+        case logFormat = "BATCHSENDER_LOG_FORMAT"
+        case tlsCert = "BATCHSENDER_TLS_CERT"
+        case tlsKey = "BATCHSENDER_TLS_KEY"
 
         /// `--database-url`, `--host`, …
         public var flag: String {
@@ -143,6 +149,7 @@ extension AppConfig {
         }
         if let raw = value(.pollInterval) { config.pollInterval = try parsePollInterval(raw) }
         if let raw = value(.apiRateLimit) { config.apiRateLimit = try parseAPIRateLimit(raw) }
+        try config.resolveLogFormatAndTLS(value)
         switch config.database {
         case .sqlite where role != .all:
             throw ConfigError("with SQLite only --role all is allowed: one process owns the database")

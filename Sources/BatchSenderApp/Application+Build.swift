@@ -6,6 +6,7 @@ import BatchSenderWorker
 import Foundation
 import Hummingbird
 import Logging
+import NIOSSL
 import ServiceLifecycle
 
 /// The composition root: the only place that knows which store and services exist.
@@ -69,10 +70,13 @@ public enum BatchSender {
     {
         // Bootstrap metrics before anything records one: instruments made earlier would be no-ops.
         _ = PrometheusExport.registry
+        // Bad TLS files fail the start before the database is opened or migrated.
+        let tls = try config.tls.map { files throws(ConfigError) in try ServerTLS.configuration(files) }
         var lock: ServeLock?
         if case .sqlite(let path) = config.database { lock = try ServeLock(databasePath: path) }
         try await withStore(config, logger: logger) { store in
-            let app = try await buildApplication(config, store: store, lock: lock, logger: logger, announce: announce)
+            let app = try await buildApplication(
+                config, store: store, lock: lock, tls: tls, logger: logger, announce: announce)
             try await run(app, logger: logger)
         }
     }
@@ -80,7 +84,8 @@ public enum BatchSender {
     /// The whole server on an open store: bootstrap, then the routes and services of
     /// `config.role` (see `RolePlan`), in one `ServiceGroup`-ready application.
     static func buildApplication<Store: DataStore>(
-        _ config: AppConfig, store: Store, lock: ServeLock?, logger: Logger, announce: @Sendable (String) -> Void
+        _ config: AppConfig, store: Store, lock: ServeLock?, tls: TLSConfiguration? = nil, logger: Logger,
+        announce: @Sendable (String) -> Void
     ) async throws -> Application<RouterResponder<APIContext>> {
         if lock != nil {
             // We own the SQLite database: whatever is still `sending` was in flight when a previous
@@ -113,7 +118,7 @@ public enum BatchSender {
         }
         let limits = HTTPServerLimits()
         return Application(
-            router: router, server: limits.server,
+            router: router, server: try limits.server(tls: tls),
             configuration: limits.configuration(
                 address: .hostname(config.host, port: config.port), serverName: "BatchSender", logger: logger),
             // Services stop in reverse order: the HTTP server first, the database lock last; the

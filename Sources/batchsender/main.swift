@@ -38,13 +38,17 @@ struct Settings: ParsableArguments {
         no limit (default 100/s,burst=200) [env: BATCHSENDER_API_RATE_LIMIT]
         """)
     var apiRateLimit: String?
+    @Option(help: "text|json: json writes one JSON object per log line [env: BATCHSENDER_LOG_FORMAT]") var logFormat: String?
+    @Option(help: "PEM certificate (chain) file: serve HTTPS only, with --tls-key [env: BATCHSENDER_TLS_CERT]")
+    var tlsCert: String?
+    @Option(help: "PEM private key file of --tls-cert [env: BATCHSENDER_TLS_KEY]") var tlsKey: String?
 
     func resolve(role: AppConfig.Role = .all) throws -> AppConfig {
         let pairs: [(AppConfig.Setting, String?)] = [
             (.databaseURL, databaseURL), (.host, host), (.port, port), (.masterKey, masterKey),
             (.allowPrivateNetworks, allowPrivateNetworks), (.allowedPrivateHosts, allowedPrivateHosts), (.publicURL, publicURL),
             (.snsCertURLPattern, snsCertURLPattern), (.metricsToken, metricsToken), (.logLevel, logLevel),
-            (.pollInterval, pollInterval), (.apiRateLimit, apiRateLimit),
+            (.pollInterval, pollInterval), (.apiRateLimit, apiRateLimit), (.logFormat, logFormat), (.tlsCert, tlsCert), (.tlsKey, tlsKey),
         ]
         var flags: [AppConfig.Setting: String] = [:]
         for (setting, value) in pairs { if let value { flags[setting] = value } }
@@ -52,7 +56,9 @@ struct Settings: ParsableArguments {
         return try AppConfig.resolve(flags: flags, environment: ProcessInfo.processInfo.environment, role: role)
     }
 
+    /// The command's logger; installs the log format first, so every logger made later uses it.
     func logger(_ config: AppConfig) -> Logger {
+        config.logFormat.bootstrap()
         var logger = Logger(label: "batchsender")
         logger.logLevel = config.logLevel
         return logger
@@ -181,6 +187,12 @@ struct CopyData: AsyncParsableCommand {
     @Option(help: "rows read per page") var pageSize = 5_000
 
     func run() async throws {
+        if let raw = ProcessInfo.processInfo.environment[AppConfig.Setting.logFormat.rawValue], !raw.isEmpty {
+            guard let format = LogFormat(rawValue: raw.lowercased()) else {
+                throw ConfigError("\(AppConfig.Setting.logFormat.rawValue) must be text or json, got \(raw)")
+            }
+            format.bootstrap()
+        }
         var logger = Logger(label: "batchsender")
         let level = ProcessInfo.processInfo.environment[AppConfig.Setting.logLevel.rawValue].flatMap { Logger.Level(rawValue: $0.lowercased()) }
         logger.logLevel = level ?? .warning

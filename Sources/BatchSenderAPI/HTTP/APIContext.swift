@@ -6,9 +6,13 @@ public struct APIContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `AuthMiddleware` for authenticated routes.
     public var caller: Caller?
+    /// The request's id, as sent back in `X-Request-Id`: set by `RequestIDMiddleware`; until
+    /// then Hummingbird's own id for the request.
+    public var requestID: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        requestID = source.logger[metadataKey: RequestIDPolicy.logMetadataKey]?.description ?? ""
     }
 
     /// Bodies are read and limited by our own readers (`JSONBody`, the CSV reader), which know the
