@@ -69,6 +69,21 @@ import Testing
         }
     }
 
+    /// The scope each operation documents is the least one `RoutePermissions` lets through.
+    @Test func documentedScopesAreThoseOfTheRoutePermissionTable() throws {
+        for operation in APIReference.operations {
+            let method = try #require(HTTPRequest.Method(operation.method))
+            let permission = RoutePermissions.required(method, operation.path)
+            guard case .apiKey(let scope) = operation.access else {
+                #expect(permission == nil, "\(operation.route) is documented without an API key")
+                continue
+            }
+            let granting = RoutePermissions.scopes(granting: try #require(permission, "\(operation.route)"))
+            let least = granting.min { $0.permissions.count < $1.permissions.count }
+            #expect(least?.rawValue == scope.rawValue, "\(operation.route)")
+        }
+    }
+
     @Test(.enabled(if: PythonOpenAPIValidator.isInstalled, PythonOpenAPIValidator.skipMessage))
     func servedDocumentValidatesAndItsExamplesMatchTheirSchemas() async throws {
         try await Harness.run { h in

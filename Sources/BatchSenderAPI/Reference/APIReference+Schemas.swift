@@ -37,6 +37,7 @@ extension APIReference {
             ("APIKeyCreate", apiKeyCreate),
             ("APIKeyCreated", apiKeyCreated),
             ("APIKeyList", list(of: "APIKey")),
+        ] + userSchemas + [
             ("Suppression", suppression),
             ("SuppressionCreate", suppressionCreate),
             ("SuppressionList", list(of: "Suppression")),

@@ -11,7 +11,7 @@ extension APIReference {
             APIProperty("id", id, required: true),
             APIProperty("name", .string, required: true),
             APIProperty("prefix", APISchema.string.describe("The first characters of the key, to recognise it."), required: true),
-            APIProperty("scopes", scopes.describe("What the key may do: `admin` everything; `send` batches, recipients, suppressions and send-config tests (send configs read-only); `read` every GET except the audit log.")),
+            APIProperty("scopes", scopes.describe("What the key may do: `admin` everything; `send` batches, recipients, suppressions and send-config tests (send configs read-only); `read` every GET except the audit log."), required: true),
             APIProperty("createdAt", .dateTime, required: true),
             APIProperty("revokedAt", APISchema.dateTime.orNull, required: true),
         ]

@@ -12,8 +12,8 @@ import BatchSenderCore
 public enum APIReference {
     /// Every operation, grouped by tag in the order `/docs` shows them.
     public static var operations: [APIOperation] {
-        sendConfigOperations + batchOperations + recipientOperations + apiKeyOperations + suppressionOperations
-            + eventOperations + operationsEndpoints
+        sendConfigOperations + batchOperations + recipientOperations + apiKeyOperations + userOperations
+            + suppressionOperations + eventOperations + operationsEndpoints
     }
 
     /// The tags, in order, with a line about each.
@@ -22,6 +22,7 @@ public enum APIReference {
         ("Batches", "Messages to many recipients through one send config (CONTRACT §4)."),
         ("Recipients", "The recipients of a batch: add them as JSON or CSV, list them, export them."),
         ("API keys", "Keys of the workspace and their scopes (CONTRACT §7, §10)."),
+        ("Users", "Dashboard users of the workspace and their roles (CONTRACT §10); admin keys only."),
         ("Suppressions", "Addresses the workspace never sends to."),
         ("Provider events", "Delivery events posted by providers, authenticated by their signatures (CONTRACT §6)."),
         ("Operations", "Health, readiness, metrics and this reference; no API key."),

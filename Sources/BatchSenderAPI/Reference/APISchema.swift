@@ -21,6 +21,8 @@ public struct APISchema: Sendable {
         case any
         /// One of several shapes (JSON Schema `anyOf`).
         case anyOf([APISchema])
+        /// No value at all: as `additional`, an object that refuses properties it does not name.
+        case never
     }
 
     public var kind: Kind
@@ -171,6 +173,8 @@ extension APISchema {
             return [:]
         case .anyOf(let shapes):
             return ["anyOf": .array(shapes.map(\.json) + (nullable ? [["type": "null"]] : []))]
+        case .never:
+            return ["not": [:]]
         }
     }
 

@@ -112,9 +112,9 @@ public enum OpenAPIDocument {
 
     static func header(_ name: String) -> JSONValue { ["$ref": .string("#/components/headers/\(name)")] }
 
-    /// Response headers. None is marked required: a replay, a worker-only process or a request
-    /// refused before the rate limiter runs may leave one out, and schemathesis would count that
-    /// as a broken promise.
+    /// Response headers. Only `X-Request-Id` is marked required (every response carries it); the
+    /// others may be left out (a request refused before the rate limiter runs has no `RateLimit-*`),
+    /// and schemathesis counts a required header that is missing as a broken promise.
     static var headers: JSONValue {
         let seconds = APISchema(.integer(minimum: 0, maximum: nil))
         let entries: [(String, APISchema, String)] = [
@@ -127,7 +127,7 @@ public enum OpenAPIDocument {
             ("Idempotent-Replayed", APISchema.oneOf(["true"]), "`true` when this is the stored response of an earlier request with the same `Idempotency-Key`."),
         ]
         return .object(Dictionary(uniqueKeysWithValues: entries.map { name, schema, description in
-            (name, ["description": .string(description), "required": false, "schema": schema.json] as JSONValue)
+            (name, ["description": .string(description), "required": .bool(name == "X-Request-Id"), "schema": schema.json] as JSONValue)
         }))
     }
 }

@@ -210,6 +210,8 @@ enum ReferencePage {
             base = "any JSON"
         case .anyOf(let shapes):
             base = shapes.map(typeLabel).joined(separator: " or ")
+        case .never:
+            base = "nothing"
         }
         return schema.nullable ? base + " or null" : base
     }
