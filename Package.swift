@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // bcrypt for dashboard users' passwords (HummingbirdBcrypt only).
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // Domain: Foundation only, no I/O.
@@ -58,10 +60,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Secrets: credential encryption at rest and API key hashing.
+        // Secrets: credential encryption at rest, API key hashing and password hashing.
         .target(
             name: "BatchSenderSecrets",
-            dependencies: ["BatchSenderCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "BatchSenderCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
             swiftSettings: strict
         ),
         // Signature schemes of providers and webhooks, both directions (HMAC, Ed25519, RSA/X.509).
@@ -135,6 +140,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // The server's idle timeout and connection cap (HTTPServerLimits).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                // HTTPS: TLS with HTTP/1.1 and HTTP/2 by ALPN (ServerTLS, HTTPServerLimits).
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -145,7 +153,7 @@ let package = Package(
         .executableTarget(
             name: "batchsender",
             dependencies: [
-                "BatchSenderApp",
+                "BatchSenderApp", "BatchSenderCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -30,11 +30,16 @@ public struct AppConfig: Sendable {
     public var snsCertURLPattern: String
     public var metricsToken: String?
     public var logLevel: Logger.Level
+    public var logFormat: LogFormat = .text
+    /// Serve HTTPS with these PEM files (CONTRACT §12); `nil` serves plain HTTP.
+    public var tls: TLSFiles?
     public var role: Role
     /// `BATCHSENDER_POLL_INTERVAL`: how often an idle engine looks for due work when nothing woke
     /// it. Wake-ups (in process, and `LISTEN/NOTIFY` on PostgreSQL) make it rarely matter; tests
     /// raise it to prove that a wake-up, not a poll, started the work.
     public var pollInterval: Duration = .seconds(1)
+    /// `BATCHSENDER_API_RATE_LIMIT`: requests per API key, per process; `nil` is off.
+    public var apiRateLimit: APIRateLimit? = .default
 
     public init(
         database: Database = .sqlite(path: "batchsender.db"), host: String = "127.0.0.1", port: Int = 8080,
@@ -85,6 +90,10 @@ extension AppConfig {
         case metricsToken = "BATCHSENDER_METRICS_TOKEN"
         case logLevel = "BATCHSENDER_LOG_LEVEL"
         case pollInterval = "BATCHSENDER_POLL_INTERVAL"
+        case apiRateLimit = "BATCHSENDER_API_RATE_LIMIT"
+        case logFormat = "BATCHSENDER_LOG_FORMAT"
+        case tlsCert = "BATCHSENDER_TLS_CERT"
+        case tlsKey = "BATCHSENDER_TLS_KEY"
 
         /// `--database-url`, `--host`, …
         public var flag: String {
@@ -139,6 +148,8 @@ extension AppConfig {
             config.logLevel = level
         }
         if let raw = value(.pollInterval) { config.pollInterval = try parsePollInterval(raw) }
+        if let raw = value(.apiRateLimit) { config.apiRateLimit = try parseAPIRateLimit(raw) }
+        try config.resolveLogFormatAndTLS(value)
         switch config.database {
         case .sqlite where role != .all:
             throw ConfigError("with SQLite only --role all is allowed: one process owns the database")
@@ -175,6 +186,17 @@ extension AppConfig {
             throw ConfigError("\(Setting.pollInterval.rawValue) must be a number of seconds from 0.01 to 3600, got \(raw)")
         }
         return .milliseconds(Int((seconds * 1000).rounded()))
+    }
+
+    /// `N/s` or `N/m`, optionally `,burst=B`, or `0` for no limit (see `APIRateLimit`).
+    static func parseAPIRateLimit(_ raw: String) throws(ConfigError) -> APIRateLimit? {
+        do {
+            return try APIRateLimit.parse(raw)
+        } catch {
+            throw ConfigError(
+                "\(Setting.apiRateLimit.rawValue) must be N/s or N/m with N from 1 to 1000000, optionally followed by "
+                    + ",burst=B with B from 1 to 10000000, or 0 for no limit; got \(raw)")
+        }
     }
 
     static func parseBool(_ raw: String) -> Bool? {

@@ -6,6 +6,7 @@ import BatchSenderWorker
 import Foundation
 import Hummingbird
 import Logging
+import NIOSSL
 import ServiceLifecycle
 
 /// The composition root: the only place that knows which store and services exist.
@@ -27,17 +28,23 @@ public enum BatchSender {
         return try await store.bootstrap(workspace: workspace, key: key) ? plaintext : nil
     }
 
-    /// Creates an API key in the workspace `slug` (creating the workspace if needed).
-    public static func createKey(name: String, workspaceSlug slug: String, in store: some WorkspaceStore, now: Date = Date())
-        async throws -> String
-    {
+    /// Creates an API key with `scopes` in the workspace `slug` (creating the workspace if needed).
+    public static func createKey(
+        name: String, workspaceSlug slug: String, scopes: [APIScope] = APIScope.defaultScopes,
+        in store: some WorkspaceStore, now: Date = Date()
+    ) async throws -> String {
+        let workspace = try await ensureWorkspace(slug: slug, in: store, now: now)
+        let (key, plaintext) = APIKey.make(name: name, scopes: scopes, in: workspace.id, at: now)
+        try await store.insertAPIKey(key, by: ChangeContext(actor: .cli("keys create")))
+        return plaintext
+    }
+
+    /// The workspace `slug`, created when absent; a malformed slug is a `ConfigError`.
+    static func ensureWorkspace(slug: String, in store: some WorkspaceStore, now: Date) async throws -> Workspace {
         guard Self.isValidSlug(slug) else {
             throw ConfigError("workspace slug must be 1 to 64 of a-z, 0-9 and -, got \(slug)")
         }
-        let workspace = try await store.ensureWorkspace(Workspace(id: .generate(at: now), slug: slug, createdAt: now))
-        let (key, plaintext) = APIKey.make(name: name, in: workspace.id, at: now)
-        try await store.insertAPIKey(key)
-        return plaintext
+        return try await store.ensureWorkspace(Workspace(id: .generate(at: now), slug: slug, createdAt: now))
     }
 
     static func isValidSlug(_ slug: String) -> Bool {
@@ -52,7 +59,8 @@ public enum BatchSender {
         APIServices(
             store: store, sealer: try CredentialSealer(masterKey: masterKey),
             addresses: AddressValidator(policy: config.networkPolicy), notifier: notifier,
-            metrics: metrics, testSender: testSender, events: events)
+            metrics: metrics, testSender: testSender, events: events,
+            rateLimiter: config.apiRateLimit.map { KeyedRateLimiter($0) })
     }
 
     /// `batchsender serve`: opens the configured store, builds the server for `config.role` and
@@ -62,10 +70,13 @@ public enum BatchSender {
     {
         // Bootstrap metrics before anything records one: instruments made earlier would be no-ops.
         _ = PrometheusExport.registry
+        // Bad TLS files fail the start before the database is opened or migrated.
+        let tls = try config.tls.map { files throws(ConfigError) in try ServerTLS.configuration(files) }
         var lock: ServeLock?
         if case .sqlite(let path) = config.database { lock = try ServeLock(databasePath: path) }
         try await withStore(config, logger: logger) { store in
-            let app = try await buildApplication(config, store: store, lock: lock, logger: logger, announce: announce)
+            let app = try await buildApplication(
+                config, store: store, lock: lock, tls: tls, logger: logger, announce: announce)
             try await run(app, logger: logger)
         }
     }
@@ -73,7 +84,8 @@ public enum BatchSender {
     /// The whole server on an open store: bootstrap, then the routes and services of
     /// `config.role` (see `RolePlan`), in one `ServiceGroup`-ready application.
     static func buildApplication<Store: DataStore>(
-        _ config: AppConfig, store: Store, lock: ServeLock?, logger: Logger, announce: @Sendable (String) -> Void
+        _ config: AppConfig, store: Store, lock: ServeLock?, tls: TLSConfiguration? = nil, logger: Logger,
+        announce: @Sendable (String) -> Void
     ) async throws -> Application<RouterResponder<APIContext>> {
         if lock != nil {
             // We own the SQLite database: whatever is still `sending` was in flight when a previous
@@ -106,7 +118,7 @@ public enum BatchSender {
         }
         let limits = HTTPServerLimits()
         return Application(
-            router: router, server: limits.server,
+            router: router, server: try limits.server(tls: tls),
             configuration: limits.configuration(
                 address: .hostname(config.host, port: config.port), serverName: "BatchSender", logger: logger),
             // Services stop in reverse order: the HTTP server first, the database lock last; the

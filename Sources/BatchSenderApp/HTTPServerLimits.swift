@@ -1,7 +1,9 @@
 import Hummingbird
 import HummingbirdCore
+import HummingbirdHTTP2
 import Logging
 import NIOCore
+import NIOSSL
 
 /// How long the HTTP server keeps a connection that does nothing, and how many it holds.
 public struct HTTPServerLimits: Sendable {
@@ -23,6 +25,15 @@ public struct HTTPServerLimits: Sendable {
     /// The HTTP/1.1 server with the idle (and header-read) timeout.
     public var server: HTTPServerBuilder {
         .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout)))
+    }
+
+    /// HTTPS when `tls` is given: HTTP/1.1 and HTTP/2 negotiated by ALPN, with the same idle
+    /// timeout for HTTP/1.1 connections, HTTP/2 connections without open streams, and streams.
+    public func server(tls: TLSConfiguration?) throws -> HTTPServerBuilder {
+        guard let tls else { return server }
+        let streams = HTTP1Channel.Configuration(idleTimeout: TimeAmount(idleTimeout))
+        return try .http2Upgrade(
+            tlsConfiguration: tls, configuration: .init(idleTimeout: idleTimeout, streamConfiguration: streams))
     }
 
     /// The application configuration for `address`, with the connection cap.

@@ -6,18 +6,22 @@ import Foundation
 /// refill step, so it fits in one database column that every process updates under a row lock
 /// (Turner's leaky bucket as a virtual scheduler; ITU-T I.371, as used by e.g. redis-cell).
 ///
-/// Times are whole microseconds on any shared scale (the store uses database time). Every step
-/// rounds towards fewer calls: a `tat` is moved on by the interval rounded up, so rounding can
-/// never let through more than `burst + perSecond × elapsed` calls.
+/// Times are whole microseconds on any shared scale (the store uses database time). The interval
+/// is a whole number of microseconds, rounded up, so rounding can never let through more than
+/// `burst + perSecond × elapsed` calls, and `k` calls are exactly `k` intervals: a full bucket
+/// really holds `burst` calls. (With a fractional interval each spend rounded up on its own, and
+/// 3/s with burst 3 allowed only 2 calls at once.)
 public struct CellRate: Hashable, Sendable {
-    /// Microseconds between two calls at the sustained rate.
+    /// Whole microseconds between two calls at the sustained rate.
     public let interval: Double
     public let burst: Int
 
     public init(perSecond: Double, burst: Int) {
         // Validated configs have a positive, finite rate; anything else is clamped, never a trap.
         let rate = perSecond.isFinite ? min(max(perSecond, 0.000_001), 1e9) : 1e9
-        interval = 1_000_000 / rate
+        let exact = 1_000_000 / rate
+        // A rate given as a fraction (1/60 for a minute) lands a hair off a whole number.
+        interval = max(1, abs(exact - exact.rounded()) < 1e-6 ? exact.rounded() : exact.rounded(.up))
         self.burst = max(1, burst)
     }
 

@@ -28,18 +28,21 @@ public struct APIKey: Hashable, Sendable, IdentifierPrefixed {
     public var prefix: String
     /// Hex SHA-256 of the plaintext key.
     public var secretHash: String
+    /// What the key may do; never empty, no duplicates (`APIScope.parse`).
+    public var scopes: [APIScope]
     public var createdAt: Date
     public var revokedAt: Date?
 
     public init(
         id: ID, workspaceID: Workspace.ID, name: String, prefix: String, secretHash: String,
-        createdAt: Date, revokedAt: Date? = nil
+        scopes: [APIScope] = APIScope.defaultScopes, createdAt: Date, revokedAt: Date? = nil
     ) {
         self.id = id
         self.workspaceID = workspaceID
         self.name = name
         self.prefix = prefix
         self.secretHash = secretHash
+        self.scopes = scopes
         self.createdAt = createdAt
         self.revokedAt = revokedAt
     }

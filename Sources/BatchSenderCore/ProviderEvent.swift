@@ -67,7 +67,7 @@ public struct ProviderEvent: Hashable, Sendable {
 /// One entry of a recipient's timeline (`GET …/recipients/{id}/events`).
 public struct RecipientEvent: Hashable, Sendable {
     /// What recording the event did.
-    public enum Effect: String, Codable, Sendable {
+    public enum Effect: String, CaseIterable, Codable, Sendable {
         /// It moved the recipient to the event's status.
         case applied
         /// Kept on the timeline without a status change (opens, clicks, delays, `sent`).

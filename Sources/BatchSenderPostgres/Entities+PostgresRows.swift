@@ -15,7 +15,16 @@ extension APIKey {
         self.init(
             id: ID(rawValue: try row.required("id")), workspaceID: Workspace.ID(rawValue: try row.required("workspace_id")),
             name: try row.required("name"), prefix: try row.required("prefix"), secretHash: try row.required("secret_hash"),
-            createdAt: try row.required("created_at"), revokedAt: try row.optional("revoked_at"))
+            scopes: try row.scopes("scopes"), createdAt: try row.required("created_at"), revokedAt: try row.optional("revoked_at"))
+    }
+}
+
+extension User {
+    init(postgres row: PostgresRandomAccessRow) throws {
+        self.init(
+            id: ID(rawValue: try row.required("id")), workspaceID: Workspace.ID(rawValue: try row.required("workspace_id")),
+            email: try row.required("email"), role: try row.enumValue("role"), passwordHash: try row.required("password_hash"),
+            createdAt: try row.required("created_at"), updatedAt: try row.required("updated_at"))
     }
 }
 

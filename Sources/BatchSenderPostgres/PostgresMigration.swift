@@ -9,6 +9,7 @@ struct PostgresMigration: Sendable {
     /// The schema's history, oldest first. Never edit a released migration: append a new version.
     static let all: [PostgresMigration] = [
         PostgresSchemaV1.migration, PostgresSchemaV2.migration, PostgresSchemaV3.migration,
+        PostgresSchemaV4.migration,
     ]
 
     /// The version a fully migrated database is at.

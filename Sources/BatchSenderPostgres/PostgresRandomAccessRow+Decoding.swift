@@ -38,6 +38,14 @@ extension PostgresRandomAccessRow {
         return value
     }
 
+    /// An API key's scopes, a `jsonb` array.
+    func scopes(_ column: String) throws -> [APIScope] {
+        guard let scopes = APIScope.fromStoredText(try required(column, as: String.self)) else {
+            throw PostgresStoreError.corruptRow(column)
+        }
+        return scopes
+    }
+
     /// A `jsonb` object.
     func jsonObject(_ column: String) throws -> [String: JSONValue] {
         guard let object = try json(column).objectValue else { throw PostgresStoreError.corruptRow(column) }

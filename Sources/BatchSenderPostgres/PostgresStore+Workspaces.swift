@@ -42,7 +42,7 @@ extension PostgresStore: WorkspaceStore {
         }
     }
 
-    public func insertAPIKey(_ key: APIKey) async throws {
+    public func insertAPIKey(_ key: APIKey, by change: ChangeContext) async throws {
         try await transaction { connection in
             guard try await Self.workspaceExists(key.workspaceID, connection, logger) else {
                 throw StoreError.notFound("workspace \(key.workspaceID)")
@@ -80,7 +80,9 @@ extension PostgresStore: WorkspaceStore {
         }
     }
 
-    public func revokeAPIKey(_ id: APIKey.ID, in workspace: Workspace.ID, at now: Date) async throws -> Bool {
+    public func revokeAPIKey(_ id: APIKey.ID, in workspace: Workspace.ID, at now: Date, by change: ChangeContext)
+        async throws -> Bool
+    {
         try await transaction { connection in
             try await connection.row(
                 """
@@ -105,9 +107,9 @@ extension PostgresStore: WorkspaceStore {
     static func insert(_ key: APIKey, _ connection: PostgresConnection, _ logger: Logger) async throws {
         try await connection.execute(
             """
-            INSERT INTO api_keys (id, workspace_id, name, prefix, secret_hash, created_at, revoked_at)
+            INSERT INTO api_keys (id, workspace_id, name, prefix, secret_hash, scopes, created_at, revoked_at)
             VALUES (\(key.id.rawValue), \(key.workspaceID.rawValue), \(key.name), \(key.prefix), \(key.secretHash),
-                \(key.createdAt), \(key.revokedAt))
+                \(APIScope.storedText(key.scopes))::jsonb, \(key.createdAt), \(key.revokedAt))
             """, logger: logger)
     }
 }

@@ -35,6 +35,14 @@ extension Row {
         return value
     }
 
+    /// An API key's scopes, a JSON array stored as text.
+    func scopes(_ column: String) throws -> [APIScope] {
+        guard let scopes = APIScope.fromStoredText(try required(column, as: String.self)) else {
+            throw SQLiteStoreError.corruptRow(column)
+        }
+        return scopes
+    }
+
     /// A JSON object stored as text.
     func jsonObject(_ column: String) throws -> [String: JSONValue] {
         guard let object = JSONValue.parse(try required(column, as: String.self))?.objectValue else {

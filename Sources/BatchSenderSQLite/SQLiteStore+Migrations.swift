@@ -9,6 +9,7 @@ extension SQLiteStore {
         migrator.registerMigration("v3", migrate: SchemaV3.create)
         migrator.registerMigration("v4", migrate: SchemaV4.create)
         migrator.registerMigration("v5", migrate: SchemaV5.create)
+        migrator.registerMigration("v6", migrate: SchemaV6.create)
         return migrator
     }()
 }

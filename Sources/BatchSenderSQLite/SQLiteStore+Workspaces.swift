@@ -32,7 +32,7 @@ extension SQLiteStore {
         }
     }
 
-    public func insertAPIKey(_ key: APIKey) async throws {
+    public func insertAPIKey(_ key: APIKey, by change: ChangeContext) async throws {
         try await write { db in
             guard try Row.fetchOne(db, sql: "SELECT 1 FROM workspaces WHERE id = ?", arguments: [key.workspaceID.rawValue]) != nil
             else { throw StoreError.notFound("workspace \(key.workspaceID)") }
@@ -63,7 +63,9 @@ extension SQLiteStore {
         }
     }
 
-    public func revokeAPIKey(_ id: APIKey.ID, in workspace: Workspace.ID, at now: Date) async throws -> Bool {
+    public func revokeAPIKey(_ id: APIKey.ID, in workspace: Workspace.ID, at now: Date, by change: ChangeContext)
+        async throws -> Bool
+    {
         try await write { db in
             try db.execute(
                 sql: "UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND workspace_id = ?",
@@ -81,12 +83,12 @@ extension SQLiteStore {
     static func insert(_ key: APIKey, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO api_keys (id, workspace_id, name, prefix, secret_hash, created_at, revoked_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO api_keys (id, workspace_id, name, prefix, secret_hash, scopes, created_at, revoked_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 key.id.rawValue, key.workspaceID.rawValue, key.name, key.prefix, key.secretHash,
-                key.createdAt.unixTime, key.revokedAt?.unixTime,
+                APIScope.storedText(key.scopes), key.createdAt.unixTime, key.revokedAt?.unixTime,
             ])
     }
 }

@@ -7,7 +7,8 @@ import Foundation
 /// The send config's id is bound as authenticated data, so a sealed blob copied onto another
 /// config does not open.
 public struct CredentialSealer: Sendable {
-    private let key: SymmetricKey
+    /// Internal, not private: `keyedFingerprint` derives its own key from it.
+    let key: SymmetricKey
 
     /// - Parameter masterKey: exactly 32 bytes.
     public init(masterKey: Data) throws(MasterKeyError) {

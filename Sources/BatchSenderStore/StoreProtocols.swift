@@ -9,13 +9,32 @@ public protocol WorkspaceStore: Sendable {
     /// The workspace with `slug`, created as `workspace` when absent.
     func ensureWorkspace(_ workspace: Workspace) async throws -> Workspace
     func workspace(id: Workspace.ID) async throws -> Workspace?
-    func insertAPIKey(_ key: APIKey) async throws
+    /// Inserts the key; `notFound` without its workspace, `conflict` on a duplicate id or secret.
+    func insertAPIKey(_ key: APIKey, by change: ChangeContext) async throws
     /// The key whose secret hashes to `secretHash`, revoked or not.
     func apiKey(secretHash: String) async throws -> APIKey?
     /// The workspace's keys, revoked ones included, newest first.
     func apiKeys(in workspace: Workspace.ID, page: PageRequest) async throws -> Page<APIKey>
     /// Revokes the key; `false` when the workspace has no such key (revoking twice is fine).
-    func revokeAPIKey(_ id: APIKey.ID, in workspace: Workspace.ID, at now: Date) async throws -> Bool
+    func revokeAPIKey(_ id: APIKey.ID, in workspace: Workspace.ID, at now: Date, by change: ChangeContext) async throws
+        -> Bool
+}
+
+/// Dashboard users. Emails are unique across every workspace, compared case-insensitively
+/// (`User.normalizedEmail`). Methods that change a user take the `ChangeContext` of the change.
+public protocol UserStore: Sendable {
+    /// Inserts the user; `notFound` without its workspace, `conflict` when the email is taken.
+    func insertUser(_ user: User, by change: ChangeContext) async throws
+    func user(_ id: User.ID, in workspace: Workspace.ID) async throws -> User?
+    /// The user with this email in any workspace, compared case-insensitively.
+    func user(email: String) async throws -> User?
+    /// The workspace's users, newest first.
+    func users(in workspace: Workspace.ID, page: PageRequest) async throws -> Page<User>
+    /// Stores `user.role`, `user.passwordHash` and `user.updatedAt` (the email and workspace do not
+    /// change); `notFound` when the workspace has no such user.
+    func updateUser(_ user: User, by change: ChangeContext) async throws
+    /// Deletes the user; `false` when the workspace has no such user.
+    func deleteUser(_ id: User.ID, in workspace: Workspace.ID, by change: ChangeContext) async throws -> Bool
 }
 
 /// Send configs.
@@ -182,6 +201,6 @@ public protocol StoreHealth: Sendable {
 }
 
 /// Everything the API needs from a store.
-public typealias DataStore = WorkspaceStore & SendConfigStore & BatchStore & SuppressionStore & IdempotencyStore
+public typealias DataStore = WorkspaceStore & UserStore & SendConfigStore & BatchStore & SuppressionStore & IdempotencyStore
     & DeliveryQueue & EventStore
     & StoreHealth

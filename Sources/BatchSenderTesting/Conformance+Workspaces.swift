@@ -55,25 +55,25 @@ extension StoreConformance {
         Case("api key lookup by hash, revoked keys included") { store, f in
             let seed = try await f.seed(store)
             let key = f.apiKey(in: seed.workspace.id)
-            try await store.insertAPIKey(key)
+            try await store.insertAPIKey(key, by: f.change)
             try expectEqual(try await store.apiKey(secretHash: key.secretHash), key)
             try expectEqual(try await store.apiKey(secretHash: "nope"), nil)
-            try expectEqual(try await store.revokeAPIKey(key.id, in: seed.workspace.id, at: f.time(10)), true)
+            try expectEqual(try await store.revokeAPIKey(key.id, in: seed.workspace.id, at: f.time(10), by: f.change), true)
             var revoked = key
             revoked.revokedAt = f.time(10)
             try expectEqual(try await store.apiKey(secretHash: key.secretHash), revoked, "revoked key still found")
             try expectEqual(
-                try await store.revokeAPIKey(key.id, in: seed.workspace.id, at: f.time(20)), true, "revoking twice")
+                try await store.revokeAPIKey(key.id, in: seed.workspace.id, at: f.time(20), by: f.change), true, "revoking twice")
             try expectEqual(
                 try await store.apiKey(secretHash: key.secretHash)?.revokedAt, f.time(10), "first revocation kept")
-            try expectEqual(try await store.revokeAPIKey(f.id(), in: seed.workspace.id, at: f.time(10)), false, "unknown key")
+            try expectEqual(try await store.revokeAPIKey(f.id(), in: seed.workspace.id, at: f.time(10), by: f.change), false, "unknown key")
         },
         Case("api keys are isolated by workspace") { store, f in
             let a = try await f.seed(store, slug: "a")
             let b = try await f.seed(store, slug: "b")
             let key = f.apiKey(in: a.workspace.id)
-            try await store.insertAPIKey(key)
-            try expectEqual(try await store.revokeAPIKey(key.id, in: b.workspace.id, at: f.time(5)), false)
+            try await store.insertAPIKey(key, by: f.change)
+            try expectEqual(try await store.revokeAPIKey(key.id, in: b.workspace.id, at: f.time(5), by: f.change), false)
             try expectEqual(try await store.apiKey(secretHash: key.secretHash)?.revokedAt, nil, "not revoked")
             try expectEqual(try await store.apiKeys(in: b.workspace.id, page: PageRequest()).items, [])
             try await expectStoreError(.invalidCursor, "other workspace's key as cursor") {
@@ -83,20 +83,20 @@ extension StoreConformance {
         Case("api key insert checks workspace and unique secret") { store, f in
             let seed = try await f.seed(store)
             try await expectStoreError(.notFound, "unknown workspace") {
-                try await store.insertAPIKey(f.apiKey(in: f.id()))
+                try await store.insertAPIKey(f.apiKey(in: f.id()), by: f.change)
             }
             let key = f.apiKey(in: seed.workspace.id)
-            try await store.insertAPIKey(key)
+            try await store.insertAPIKey(key, by: f.change)
             var twin = f.apiKey(in: seed.workspace.id)
             twin.secretHash = key.secretHash
-            try await expectStoreError(.conflict, "duplicate secret hash") { try await store.insertAPIKey(twin) }
+            try await expectStoreError(.conflict, "duplicate secret hash") { try await store.insertAPIKey(twin, by: f.change) }
         },
         Case("api keys page newest first") { store, f in
             let seed = try await f.seed(store)
             var keys: [APIKey] = []
             for i in 0..<5 {
                 let key = f.apiKey(in: seed.workspace.id, name: "k\(i)")
-                try await store.insertAPIKey(key)
+                try await store.insertAPIKey(key, by: f.change)
                 keys.append(key)
             }
             try await expectRevokedIncluded(store, seed, keys[2], f)
@@ -111,6 +111,6 @@ extension StoreConformance {
     private static func expectRevokedIncluded(_ store: any DataStore, _ seed: Seed, _ key: APIKey, _ f: Fixtures)
         async throws
     {
-        try expectEqual(try await store.revokeAPIKey(key.id, in: seed.workspace.id, at: f.time(9)), true)
+        try expectEqual(try await store.revokeAPIKey(key.id, in: seed.workspace.id, at: f.time(9), by: f.change), true)
     }
 }

@@ -33,11 +33,21 @@ public final class Fixtures: Sendable {
         Workspace(id: id(), slug: slug, createdAt: time(0.5))
     }
 
-    public func apiKey(in workspace: Workspace.ID, name: String = "key") -> APIKey {
+    public func apiKey(in workspace: Workspace.ID, name: String = "key", scopes: [APIScope] = [.admin]) -> APIKey {
         let id: APIKey.ID = id()
         return APIKey(
             id: id, workspaceID: workspace, name: name, prefix: "bs_" + String(id.rawValue.suffix(4)),
-            secretHash: "hash-" + id.rawValue, createdAt: time(1))
+            secretHash: "hash-" + id.rawValue, scopes: scopes, createdAt: time(1))
+    }
+
+    /// The change context of the suite's writes: a command-line actor.
+    public let change = ChangeContext(actor: .cli("conformance"))
+
+    /// A dashboard user; the hash is a fixed bcrypt-shaped string (stores do not hash).
+    public func user(in workspace: Workspace.ID, email: String, role: UserRole = .member) -> User {
+        User(
+            id: id(), workspaceID: workspace, email: email, role: role,
+            passwordHash: "$2b$04$" + String(repeating: "x", count: 53), createdAt: time(6), updatedAt: time(6))
     }
 
     public func sendConfig(in workspace: Workspace.ID, module: Module = .email, name: String = "Newsletter") -> SendConfig {

@@ -26,7 +26,7 @@ public enum StoreConformance {
 
     /// Every case, grouped by protocol.
     public static let cases: [Case] =
-        workspaceCases + sendConfigCases + batchCases + uploadCases + lifecycleCases + suppressionCases
+        workspaceCases + userCases + sendConfigCases + batchCases + uploadCases + lifecycleCases + suppressionCases
         + idempotencyCases + healthCases + queueCases + safetyNetCases + eventCases + failureCases
 
     /// The names of all cases, for `@Test(arguments:)`.

@@ -29,11 +29,15 @@ struct Harness: Sendable {
     /// The bootstrap admin key of workspace `default`.
     let key: String
 
-    static func run(limits: Limits = Limits(), _ test: @Sendable (Harness) async throws -> Void) async throws {
+    static func run(
+        limits: Limits = Limits(), config: AppConfig = AppConfig(), rateLimiter: KeyedRateLimiter<APIKey.ID>? = nil,
+        _ test: @Sendable (Harness) async throws -> Void
+    ) async throws {
         let store = InMemoryStore()
         let key = try #require(try await BatchSender.bootstrap(store))
-        var services = try BatchSender.services(AppConfig(), store: store, masterKey: Data(repeating: 7, count: 32))
+        var services = try BatchSender.services(config, store: store, masterKey: Data(repeating: 7, count: 32))
         services.limits = limits
+        if let rateLimiter { services.rateLimiter = rateLimiter }
         let app = Application(router: buildAPIRouter(services))
         try await app.test(.router) { client in
             try await test(Harness(client: client, store: store, key: key))

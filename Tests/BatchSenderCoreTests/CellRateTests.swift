@@ -59,6 +59,22 @@ import Testing
         #expect(granted >= 2 + 3 * 99 - 1, "and it does reach the rate")
     }
 
+    @Test func aFullBucketHoldsTheWholeBurstAtAnyRate() {
+        // 3/s is 333,333.3… µs a call: the interval is 333,334 µs, so three calls are exactly three
+        // intervals and all three fit a full bucket, one by one or at once.
+        for rate in [CellRate(perSecond: 3, burst: 3), CellRate(perSecond: 7, burst: 5), CellRate(perSecond: 1.0 / 60, burst: 2)] {
+            var tat: Int64?
+            for spent in 0..<rate.burst {
+                #expect(rate.available(tat: tat, now: 0) == rate.burst - spent, "\(rate)")
+                tat = rate.spending(1, tat: tat, now: 0)
+            }
+            #expect(rate.available(tat: tat, now: 0) == 0)
+            #expect(rate.available(tat: rate.spending(rate.burst - 1, tat: nil, now: 0), now: 0) == 1)
+        }
+        #expect(CellRate(perSecond: 3, burst: 1).interval == 333_334)
+        #expect(CellRate(perSecond: 1.0 / 60, burst: 1).interval == 60_000_000, "a minute, not a microsecond more")
+    }
+
     @Test func oddRatesAreClampedNotTraps() {
         #expect(CellRate(perSecond: .infinity, burst: 0).available(tat: nil, now: 0) == 1)
         #expect(CellRate(perSecond: 0, burst: 1).waitForOne(tat: Int64.max / 2, now: 0) > 0)

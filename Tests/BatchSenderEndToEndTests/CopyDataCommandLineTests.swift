@@ -15,6 +15,7 @@ import Testing
         #expect(out == """
             workspaces: 1 copied
             api_keys: 1 copied
+            users: 0 copied
             send_configs: 0 copied
             batches: 0 copied
             recipients: 0 copied

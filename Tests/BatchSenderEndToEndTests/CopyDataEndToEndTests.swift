@@ -18,10 +18,13 @@ struct CopyDataEndToEndTests {
         // 1. A SQLite server: keys, a send config with credentials, a delivered batch, events, suppressions.
         let sqlitePath = Binary.temporaryDatabase()
         let (sqlite, admin) = try await ServerProcess.started(databasePath: sqlitePath, environment: sqliteEnvironment)
-        let opsBody = #"{"name":"ops"}"#
+        let opsBody = #"{"name":"ops","scopes":["send","read"]}"#
         let (opsStatus, opsReply) = try await sqlite.request(
             "POST", "/v1/api-keys", key: admin, body: opsBody, headers: ["Idempotency-Key": "move-1"])
         #expect(opsStatus == 201, "\(opsReply)")
+        let (userStatus, userReply) = try await sqlite.request(
+            "POST", "/v1/users", key: admin, body: #"{"email":"Ops@Example.com","role":"member","password":"move-Pa55word"}"#)
+        #expect(userStatus == 201, "\(userReply)")
         let opsKey = try #require(JSON.string(opsReply, "key"))
         let (_, configReply) = try await sqlite.request("POST", "/v1/send-configs", key: admin, body: JSON.encode([
             "name": "hooks", "module": "webhook", "provider": "http", "credentials": ["signingSecret": CopyDataScenario.secret],
@@ -44,7 +47,7 @@ struct CopyDataEndToEndTests {
             ["--from", "sqlite:\(sqlitePath)", "--to", postgresURL], environment: ["BATCHSENDER_MASTER_KEY": postgresKey])
         #expect(toPostgres.0 == 0, "\(toPostgres.2)")
         #expect(toPostgres.1.split(separator: "\n") == [
-            "workspaces: 1 copied", "api_keys: 2 copied", "send_configs: 1 copied", "batches: 1 copied", "recipients: 3 copied",
+            "workspaces: 1 copied", "api_keys: 2 copied", "users: 1 copied", "send_configs: 1 copied", "batches: 1 copied", "recipients: 3 copied",
             "suppressions: 3 copied", "idempotency_keys: 1 copied", "provider_events: 2 copied", "sandbox_messages: 0 copied",
         ])
 
@@ -55,6 +58,9 @@ struct CopyDataEndToEndTests {
         let onPostgres = try await CopyDataScenario.answers(of: postgres, key: admin, batch: batch, config: config)
         #expect(CopyDataScenario.same(onSQLite, onPostgres) == nil)
         #expect(try await postgres.request("GET", "/v1/batches", key: opsKey).0 == 200, "the copied key authenticates")
+        #expect(try await postgres.request("POST", "/v1/api-keys", key: opsKey, body: #"{"name":"x"}"#).0 == 403, "with its scopes")
+        let (_, users) = try await postgres.request("GET", "/v1/users", key: admin)
+        #expect(users.contains(#""email":"Ops@Example.com""#) && users.contains(#""role":"member""#), "\(users)")
         let (replayStatus, replay) = try await postgres.request(
             "POST", "/v1/api-keys", key: admin, body: opsBody, headers: ["Idempotency-Key": "move-1"])
         #expect(replayStatus == 201)
@@ -86,6 +92,7 @@ struct CopyDataEndToEndTests {
         let sqliteAgain = try ServerProcess(databasePath: backPath, environment: sqliteEnvironment)
         try await sqliteAgain.waitUntilHealthy()
         let onSQLiteAgain = try await CopyDataScenario.answers(of: sqliteAgain, key: admin, batch: batch, config: config)
+        #expect(try await sqliteAgain.request("GET", "/v1/users", key: admin).1 == users, "users copied back")
         #expect(CopyDataScenario.same(onPostgresLater, onSQLiteAgain) == nil)
         _ = try await scenario.deliver([hook(5)], through: sqliteAgain, key: opsKey, config: config)
         try scenario.expectSigned([hook(5)])

@@ -18,8 +18,11 @@ enum Binary {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
-    /// Runs a command to completion; returns exit status, stdout and stderr.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    /// Runs a command to completion; returns exit status, stdout and stderr. `input`, when given,
+    /// is written to its stdin (then closed).
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws
+        -> (Int32, String, String)
+    {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
@@ -27,7 +30,13 @@ enum Binary {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let stdin = Pipe()
+        if input != nil { process.standardInput = stdin }
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try stdin.fileHandleForWriting.close()
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

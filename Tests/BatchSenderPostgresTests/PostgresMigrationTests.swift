@@ -13,8 +13,8 @@ struct PostgresMigrationTests {
                 async let a = first.migrate()
                 async let b = second.migrate()
                 let applied = try await a + b
-                #expect(applied.sorted() == [1, 2, 3], "each migration applied by exactly one store")
-                #expect(try await first.appliedMigrations() == [1, 2, 3])
+                #expect(applied.sorted() == [1, 2, 3, 4], "each migration applied by exactly one store")
+                #expect(try await first.appliedMigrations() == [1, 2, 3, 4])
                 try await first.checkReady()
                 try await second.checkReady()
                 #expect(try await second.migrate() == [], "migrating again does nothing")
@@ -55,7 +55,7 @@ struct PostgresMigrationTests {
             #expect(
                 tables == [
                     "schema_migrations", "workspaces", "api_keys", "send_configs", "batches", "recipients", "suppressions",
-                    "idempotency_keys", "leader_leases", "sandbox_messages", "provider_events", "send_config_throttles",
+                    "idempotency_keys", "leader_leases", "sandbox_messages", "provider_events", "send_config_throttles", "users",
                 ])
             #expect(types["recipients.id"] == "bigint")
             #expect(types["recipients.variables"] == "jsonb")
@@ -65,6 +65,28 @@ struct PostgresMigrationTests {
             #expect(types["batches.count_opened"] == "bigint")
             #expect(types["recipients.retry_generation"] == "integer")
             #expect(types["send_config_throttles.tat"] == "timestamp with time zone")
+            #expect(types["api_keys.scopes"] == "jsonb")
+            #expect(types["users.created_at"] == "timestamp with time zone")
+        }
+    }
+
+    /// Keys made before scopes existed could do everything: migration 4 gives them `admin`.
+    @Test("keys from before migration 4 become admin keys")
+    func existingKeysBecomeAdmin() async throws {
+        try await TestDatabase.withStore { store in
+            // Back to the schema before migration 4, by hand, with a key stored in it.
+            for statement in [
+                "DROP TABLE users", "ALTER TABLE api_keys DROP COLUMN scopes", "DELETE FROM schema_migrations WHERE version = 4",
+                "INSERT INTO workspaces (id, slug, created_at) VALUES ('ws_1', 'old', now())",
+                """
+                INSERT INTO api_keys (id, workspace_id, name, prefix, secret_hash, created_at)
+                VALUES ('key_1', 'ws_1', 'old', 'bsk_old', 'old-hash', now())
+                """,
+            ] {
+                try await store.client.query(PostgresQuery(unsafeSQL: statement))
+            }
+            #expect(try await store.migrate() == [4])
+            #expect(try await store.apiKey(secretHash: "old-hash")?.scopes == [.admin])
         }
     }
 }

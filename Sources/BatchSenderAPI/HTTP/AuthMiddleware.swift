@@ -27,7 +27,7 @@ public struct AuthMiddleware<Store: WorkspaceStore>: RouterMiddleware {
         }
         guard key.revokedAt == nil else { throw APIError.unauthorized("API key has been revoked") }
         var context = context
-        context.caller = Caller(workspaceID: key.workspaceID, keyID: key.id)
+        context.caller = Caller(key: key)
         context.logger[metadataKey: "workspace.id"] = "\(key.workspaceID)"
         return try await next(request, context)
     }

@@ -62,10 +62,19 @@ enum Present {
     static func apiKey(_ key: APIKey, plaintext: String? = nil) -> JSONValue {
         var object: [String: JSONValue] = [
             "id": .string(key.id.rawValue), "name": .string(key.name), "prefix": .string(key.prefix),
+            "scopes": .array(key.scopes.map { .string($0.rawValue) }),
             "createdAt": date(key.createdAt), "revokedAt": date(key.revokedAt),
         ]
         if let plaintext { object["key"] = .string(plaintext) }
         return .object(object)
+    }
+
+    /// A dashboard user: never its password hash.
+    static func user(_ user: User) -> JSONValue {
+        .object([
+            "id": .string(user.id.rawValue), "email": .string(user.email), "role": .string(user.role.rawValue),
+            "createdAt": date(user.createdAt), "updatedAt": date(user.updatedAt),
+        ])
     }
 
     static func suppression(_ s: Suppression) -> JSONValue {

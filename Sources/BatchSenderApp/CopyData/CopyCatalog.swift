@@ -1,7 +1,7 @@
 import BatchSenderStore
 
-/// Every table `batchsender copy-data` knows, in both drivers' schemas (SQLite `SchemaV1`–`V5`,
-/// PostgreSQL `PostgresSchemaV1`). A table that either database has and this catalog does not
+/// Every table `batchsender copy-data` knows, in both drivers' schemas (SQLite `SchemaV1`–`V6`,
+/// PostgreSQL `PostgresSchemaV1`–`V4`). A table that either database has and this catalog does not
 /// list stops the copy before it starts, and so does a column it does not list: nothing is ever
 /// left behind silently. Adding a table is one entry in `copied` (or `notCopied`, with why); a
 /// column that is runtime state, or that only one driver has, goes in its entry's `ignoring:`.
@@ -13,7 +13,13 @@ enum CopyCatalog {
         CopiedTable(CopyTable("workspaces", key: ["id"], columns: [.text("id"), .text("slug"), .time("created_at")])),
         CopiedTable(CopyTable("api_keys", key: ["id"], columns: [
             .text("id"), .text("workspace_id"), .text("name"), .text("prefix"), .text("secret_hash"),
-            .time("created_at"), .time("revoked_at"),
+            .json("scopes"), .time("created_at"), .time("revoked_at"),
+        ])),
+        // Dashboard users: bcrypt hashes are self-contained (salt and cost inside), so they move
+        // as they are and the same passwords still work.
+        CopiedTable(CopyTable("users", key: ["id"], columns: [
+            .text("id"), .text("workspace_id"), .text("email"), .text("normalized_email"), .text("role"),
+            .text("password_hash"), .time("created_at"), .time("updated_at"),
         ])),
         // Credentials are sealed under the master key: opened and sealed again when the keys differ.
         CopiedTable(CopyTable("send_configs", key: ["id"], columns: [

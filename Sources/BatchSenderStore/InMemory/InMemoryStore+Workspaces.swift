@@ -26,7 +26,7 @@ extension InMemoryStore {
         workspaces[id]
     }
 
-    public func insertAPIKey(_ key: APIKey) async throws {
+    public func insertAPIKey(_ key: APIKey, by change: ChangeContext) async throws {
         try storeAPIKey(key)
     }
 
@@ -40,7 +40,9 @@ extension InMemoryStore {
         return ArrayPaging.page(sorted, page: page, key: \.id.rawValue) { $0.id.rawValue < $1 }
     }
 
-    public func revokeAPIKey(_ id: APIKey.ID, in workspace: Workspace.ID, at now: Date) async throws -> Bool {
+    public func revokeAPIKey(_ id: APIKey.ID, in workspace: Workspace.ID, at now: Date, by change: ChangeContext)
+        async throws -> Bool
+    {
         guard var key = apiKeys[id], key.workspaceID == workspace else { return false }
         if key.revokedAt == nil {
             key.revokedAt = now

@@ -28,6 +28,7 @@ public actor InMemoryStore: DataStore {
 
     var workspaces: [Workspace.ID: Workspace] = [:]
     var apiKeys: [APIKey.ID: APIKey] = [:]
+    var users: [User.ID: User] = [:]
     var sendConfigs: [SendConfig.ID: SendConfig] = [:]
     var batches: [Batch.ID: Batch] = [:]
     /// Recipients of each batch in insertion (row) order.

@@ -30,7 +30,7 @@ import Testing
         let target = CopyFixture.temporaryPath()
         let (report, lines) = try await copy("sqlite:\(fixture.path)", "sqlite:\(target)")
         #expect(lines == [
-            "workspaces: 1 copied", "api_keys: 2 copied", "send_configs: 1 copied", "batches: 1 copied",
+            "workspaces: 1 copied", "api_keys: 2 copied", "users: 1 copied", "send_configs: 1 copied", "batches: 1 copied",
             "recipients: 7 copied", "suppressions: 1 copied", "idempotency_keys: 1 copied", "provider_events: 1 copied",
             "sandbox_messages: 1 copied",
         ])
@@ -76,6 +76,12 @@ import Testing
         let config = try #require(try await store.sendConfig(SendConfig.ID(rawValue: fixture.sendConfigID), in: workspace))
         #expect(try CredentialSealer(masterKey: newKey).open(config.sealedCredentials, for: config.id)
             == ["signingSecret": CopyFixture.signingSecret])
+        // Scopes and users arrive as they were: the user's password still verifies.
+        let opsKey = try #require(CopyJSON.object(opsKeyReply)["key"] as? String)
+        #expect(try await store.apiKey(secretHash: APIKeySecret.hash(opsKey))?.scopes == [.send, .read])
+        let user = try #require(try await store.user(email: "ops@example.com"))
+        #expect(user.email == "Ops@Example.com" && user.role == .viewer)
+        #expect(await PasswordHasher().verify(CopyFixture.userPassword, hash: user.passwordHash))
     }
 
     @Test func aNonEmptyTargetIsRefusedUnlessForced() async throws {

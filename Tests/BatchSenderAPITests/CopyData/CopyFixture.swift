@@ -26,7 +26,10 @@ struct CopyFixture: Sendable {
     let sendConfigID: String
     /// The first answer to `POST /v1/api-keys` with Idempotency-Key `copy-1` and `opsKeyBody`.
     let opsKeyReply: String
-    static let opsKeyBody = #"{"name":"ops"}"#
+    /// A key with scopes, so the copy carries a non-default `scopes` value.
+    static let opsKeyBody = #"{"name":"ops","scopes":["send","read"]}"#
+    /// The password of the fixture's dashboard user.
+    static let userPassword = "copy-Pa55word"
 
     var keyFilePath: String { AppConfig.keyFilePath(forDatabase: path) }
 
@@ -43,7 +46,8 @@ struct CopyFixture: Sendable {
         let store = try await BatchSender.openSQLite(path: path)
         let masterKey = try MasterKey.loadOrCreate(at: AppConfig.keyFilePath(forDatabase: path))
         let adminKey = try #require(try await BatchSender.bootstrap(store))
-        let services = try BatchSender.services(AppConfig(database: .sqlite(path: path)), store: store, masterKey: masterKey)
+        var services = try BatchSender.services(AppConfig(database: .sqlite(path: path)), store: store, masterKey: masterKey)
+        services.passwords = PasswordHasher(cost: 4)
         return try await Application(router: buildAPIRouter(services)).test(.router) { client in
             let api = CopyAPI(client: client, key: adminKey)
             let config = try await api.post(
@@ -53,6 +57,9 @@ struct CopyFixture: Sendable {
             let configID = try #require(CopyJSON.object(config.text)["id"] as? String)
             let ops = try await api.post("/v1/api-keys", opsKeyBody, headers: [idempotencyHeader: "copy-1"])
             #expect(ops.status == 201, "\(ops.text)")
+            let user = try await api.post(
+                "/v1/users", #"{"email":"Ops@Example.com","role":"viewer","password":"\#(userPassword)"}"#)
+            #expect(user.status == 201, "\(user.text)")
             let people = (0..<recipients).map { n in
                 ["to": "https://example.com/hook/\(n)", "variables": ["note": awkward[n % awkward.count], "n": n]] as [String: Any]
             }
