@@ -16,12 +16,7 @@ extension PostgresStore {
         guard !ids.isEmpty else { return [:] }
         let rows = try await connection.rows(
             "SELECT * FROM batches WHERE id = ANY(\(ids.map(\.rawValue))) ORDER BY id FOR UPDATE", logger: logger)
-        var batches: [Batch.ID: Batch] = [:]
-        for row in rows {
-            let batch = try Batch(postgres: row)
-            batches[batch.id] = batch
-        }
-        return batches
+        return try byID(rows)
     }
 
     /// Locks the message ids (`lockMessageIDs`), then the batches `ids` in id order, in one
@@ -44,6 +39,11 @@ extension PostgresStore {
                            ORDER BY h) AS ordered) AS locked) >= 0
             ORDER BY id FOR UPDATE
             """, logger: logger)
+        return try byID(rows)
+    }
+
+    /// Batch rows keyed by id.
+    private static func byID(_ rows: [PostgresRandomAccessRow]) throws -> [Batch.ID: Batch] {
         var batches: [Batch.ID: Batch] = [:]
         for row in rows {
             let batch = try Batch(postgres: row)
